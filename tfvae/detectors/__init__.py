@@ -1,0 +1,7 @@
+"""scikit-learn-style detectors: the VAE (and Autoencoder) and a PCA baseline."""
+
+from tfvae.detectors.base import BaseDetector
+from tfvae.detectors.pca_detector import PCADetector
+from tfvae.detectors.vae_detector import VAEDetector
+
+__all__ = ["BaseDetector", "PCADetector", "VAEDetector"]

@@ -1,0 +1,20 @@
+"""Keras layers and models of tfvae."""
+
+from tfvae.models.autoencoder import Autoencoder
+from tfvae.models.conv_decoder import ConvDecoder
+from tfvae.models.conv_encoder import ConvEncoder
+from tfvae.models.dense_decoder import DenseDecoder
+from tfvae.models.dense_encoder import DenseEncoder
+from tfvae.models.sampling import Sampling
+from tfvae.models.vae import SCORE_NAMES, VAE
+
+__all__ = [
+    "Autoencoder",
+    "ConvDecoder",
+    "ConvEncoder",
+    "DenseDecoder",
+    "DenseEncoder",
+    "SCORE_NAMES",
+    "Sampling",
+    "VAE",
+]

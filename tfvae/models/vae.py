@@ -1,0 +1,211 @@
+"""Variational autoencoder as a subclassed Keras model with custom train/test steps."""
+
+import math
+
+import keras
+import tensorflow as tf
+
+from tfvae import losses
+from tfvae.models._validation import check_choice
+from tfvae.models.sampling import Sampling
+
+SCORE_NAMES = ("negative_elbo", "reconstruction_error", "reconstruction_error_mae", "kl")
+OBSERVATION_NOISE = ("fixed", "learned")
+
+
+@keras.saving.register_keras_serializable(package="tfvae")
+class VAE(keras.Model):
+    """Variational autoencoder trained on reconstruction + `beta` * KL.
+
+    `call` returns the reconstruction of the posterior mean (deterministic), or of a
+    sample when `training=True`. `train_step` and `test_step` compute the per-example
+    loss and reduce it over the *global* batch, so gradients are right under any
+    `tf.distribute` strategy; under mixed precision the loss is scaled by the
+    optimizer. Anomaly scores come from `tfvae.scores.anomaly_scores`.
+
+    Args:
+        encoder: layer mapping features to `(z_mean, z_log_var)`.
+        decoder: layer mapping latent codes to reconstructions.
+        beta: float. Weight of the KL term; a non-trainable variable, so a callback
+            can change it during training (KL warm-up).
+        likelihood: str. `"gaussian"` (tables) or `"bernoulli"` (images in [0, 1]).
+        observation_noise: str. For a Gaussian likelihood: `"fixed"` (unit variance,
+            i.e. half the summed squared error) or `"learned"` (one trainable
+            log-variance per feature).
+        preprocessor: optional layer applied to the raw inputs first (e.g. a
+            `Normalization` layer, or the tabular preprocessing model); losses and
+            scores are computed on its output.
+        score_name: str. The score that thresholds apply to, one of `SCORE_NAMES`.
+        threshold: float or None. Decision threshold on `score_name`; stored as a
+            variable so it travels with the saved model and its exports.
+        seed: int or None. Seed of the sampling layer.
+        feature_names: list of str or None. Names of the input columns, kept for
+            per-feature reports and export metadata.
+        **kwargs: base `Model` arguments.
+
+    Example:
+    ```python
+    vae = VAE(DenseEncoder(latent_dim=4), DenseDecoder(output_dim=30))
+    vae.compile(optimizer="adam")
+    vae.fit(x_train, epochs=10, batch_size=64)
+    scores = tfvae.anomaly_scores(vae, x_test)["score"]
+    ```
+    """
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        beta=1.0,
+        likelihood="gaussian",
+        observation_noise="fixed",
+        preprocessor=None,
+        score_name="negative_elbo",
+        threshold=None,
+        seed=None,
+        feature_names=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.preprocessor = preprocessor
+        self.likelihood = check_choice("likelihood", likelihood, losses.LIKELIHOODS)
+        self.observation_noise = check_choice("observation_noise", observation_noise, OBSERVATION_NOISE)
+        self.score_name = check_choice("score_name", score_name, SCORE_NAMES)
+        if not (isinstance(beta, (int, float)) and not isinstance(beta, bool) and beta >= 0):
+            raise ValueError(f"Expected `beta` to be a non-negative float. Received: beta={beta!r}")
+        self.seed = seed
+        self.feature_names = None if feature_names is None else [str(n) for n in feature_names]
+        self.sampling = Sampling(seed=seed, name="sampling")
+        self.beta = keras.Variable(float(beta), trainable=False, name="beta", dtype="float32")
+        self.threshold = keras.Variable(
+            math.nan if threshold is None else float(threshold),
+            trainable=False,
+            name="threshold",
+            dtype="float32",
+        )
+        self.observation_log_var = None
+        self.total_loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
+
+    def build(self, input_shape):
+        feature_shape = input_shape
+        if self.preprocessor is not None:
+            if not self.preprocessor.built:
+                self.preprocessor.build(input_shape)
+            feature_shape = self.preprocessor.compute_output_shape(input_shape)
+        self.encoder.build(feature_shape)
+        latent_shape = self.encoder.compute_output_shape(feature_shape)[0]
+        self.decoder.build(latent_shape)
+        if self.likelihood == "gaussian" and self.observation_noise == "learned":
+            self.observation_log_var = self.add_weight(
+                shape=tuple(feature_shape[1:]), initializer="zeros", name="observation_log_var"
+            )
+        self.built = True
+
+    @property
+    def metrics(self):
+        return [self.total_loss_tracker, self.reconstruction_loss_tracker, self.kl_loss_tracker]
+
+    @property
+    def variational(self):
+        """Whether training samples the posterior (False for the `Autoencoder`)."""
+        return True
+
+    def features(self, inputs):
+        """The tensor that is encoded and reconstructed: preprocessed inputs, float32."""
+        if self.preprocessor is not None:
+            inputs = self.preprocessor(inputs)
+        return tf.cast(inputs, "float32")
+
+    def posterior(self, features, training=False):
+        """Returns `(z_mean, z_log_var)` in float32 (also under mixed precision)."""
+        z_mean, z_log_var = self.encoder(features, training=training)
+        return tf.cast(z_mean, "float32"), tf.cast(z_log_var, "float32")
+
+    def decode(self, z, training=False):
+        """Decodes latent codes to float32 reconstructions."""
+        return tf.cast(self.decoder(z, training=training), "float32")
+
+    def call(self, inputs, training=False):
+        z_mean, z_log_var = self.posterior(self.features(inputs), training=training)
+        z = self.sampling([z_mean, z_log_var]) if training and self.variational else z_mean
+        return self.decode(z, training=training)
+
+    def loss_terms(self, inputs, training=False):
+        """Per-example reconstruction NLL, KL and total loss on one sampled `z`."""
+        features = self.features(inputs)
+        z_mean, z_log_var = self.posterior(features, training=training)
+        z = self.sampling([z_mean, z_log_var]) if self.variational else z_mean
+        reconstruction = self.decode(z, training=training)
+        nll = losses.negative_log_likelihood(
+            features, reconstruction, self.likelihood, self.observation_log_var
+        )
+        kl = losses.kl_divergence(z_mean, z_log_var)
+        loss = nll + self.beta * kl if self.variational else nll
+        return {"loss": loss, "reconstruction_loss": nll, "kl_loss": kl}
+
+    def _build_for(self, inputs):
+        # Without a strategy, Keras defers building to the first trace of train_step,
+        # which never calls `self(...)`; build here so every variable exists.
+        if not self.built:
+            self.build(keras.tree.map_structure(lambda t: tuple(t.shape), inputs))
+
+    def train_step(self, data):
+        inputs, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        self._build_for(inputs)
+        with tf.GradientTape() as tape:
+            terms = self.loss_terms(inputs, training=True)
+            loss = losses.average_over_global_batch(terms["loss"], sample_weight)
+            if self.losses:
+                loss += tf.nn.scale_regularization_loss(tf.add_n(self.losses))
+            scaled_loss = self.optimizer.scale_loss(loss)
+        variables = self.trainable_variables
+        gradients = tape.gradient(scaled_loss, variables)
+        # The Autoencoder never uses the z_log_var head: skip variables without gradient.
+        pairs = [(g, v) for g, v in zip(gradients, variables) if g is not None]
+        self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
+        return self._update_trackers(terms, sample_weight)
+
+    def test_step(self, data):
+        inputs, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        self._build_for(inputs)
+        terms = self.loss_terms(inputs, training=False)
+        return self._update_trackers(terms, sample_weight)
+
+    def _update_trackers(self, terms, sample_weight):
+        for tracker in self.metrics:
+            tracker.update_state(terms[tracker.name], sample_weight=sample_weight)
+        return {tracker.name: tracker.result() for tracker in self.metrics}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.layers.serialize(self.encoder),
+            "decoder": keras.layers.serialize(self.decoder),
+            "beta": float(keras.ops.convert_to_numpy(self.beta)),
+            "likelihood": self.likelihood,
+            "observation_noise": self.observation_noise,
+            "preprocessor": (
+                None if self.preprocessor is None else keras.layers.serialize(self.preprocessor)
+            ),
+            "score_name": self.score_name,
+            "threshold": self.threshold_value(),
+            "seed": self.seed,
+            "feature_names": self.feature_names,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder", "preprocessor"):
+            if config.get(key) is not None:
+                config[key] = keras.layers.deserialize(config[key])
+        return cls(**config)
+
+    def threshold_value(self):
+        """The decision threshold as a Python float, or None when not calibrated."""
+        value = float(keras.ops.convert_to_numpy(self.threshold))
+        return None if math.isnan(value) else value

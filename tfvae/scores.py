@@ -1,0 +1,125 @@
+"""The one scoring function: every path (Keras, detector, SavedModel, TFLite) calls it.
+
+Higher is more anomalous for every score.
+"""
+
+import tensorflow as tf
+
+from tfvae import losses
+
+#: Per-example outputs of `anomaly_scores`, each float32 `[batch]` unless noted.
+SCORE_OUTPUTS = (
+    "reconstruction_error",  # mean squared error over features
+    "reconstruction_error_mae",  # mean absolute error over features
+    "kl",  # KL(q(z|x) || N(0, I))
+    "negative_elbo",  # NLL(x | decoded z) + KL: the per-example VAE loss with beta=1
+    "score",  # the model's `score_name`, the one its threshold applies to
+)
+
+
+def _mean_over_samples(values):
+    return tf.add_n(values) / float(len(values))
+
+
+def anomaly_scores(model, inputs, mc_samples=0, seed=0):
+    """Computes every anomaly score of a VAE for a batch, deterministically.
+
+    By default the decoder reconstructs the posterior mean `z_mean`, so the same
+    input always gets the same score (and Keras, SavedModel and TFLite agree). With
+    `mc_samples=L > 0`, reconstruction terms are averaged over `L` draws of `z` from
+    the posterior using fixed-seed stateless noise (still deterministic).
+
+    Args:
+        model: a built `tfvae.models.VAE` (or `Autoencoder`).
+        inputs: tensor `[batch, ...]` (or the dict of raw columns the model's
+            preprocessor takes).
+        mc_samples: int. 0 decodes `z_mean`; L > 0 averages over L samples.
+        seed: int. Seed of the Monte Carlo noise.
+
+    Returns:
+        A dict of tensors: the `SCORE_OUTPUTS` (float32 `[batch]`), plus
+        `feature_errors` (squared error, shape of the features), `features`,
+        `reconstruction`, `z_mean`, `z_log_var`, `valid` (bool `[batch]`, False for
+        rows with NaN/inf features) and `is_anomaly` (bool `[batch]`: score above the
+        model's threshold, or not `valid`; all False while no threshold is set
+        unless the row is invalid).
+
+    Example:
+    ```python
+    out = anomaly_scores(vae, x)
+    out["score"], out["feature_errors"]
+    ```
+    """
+    features = model.features(inputs)
+    z_mean, z_log_var = model.posterior(features, training=False)
+    if mc_samples:
+        noise_shape = tf.shape(z_mean)
+        codes = [
+            z_mean
+            + tf.exp(0.5 * z_log_var)
+            * tf.random.stateless_normal(noise_shape, seed=[seed, index], dtype=z_mean.dtype)
+            for index in range(int(mc_samples))
+        ]
+    else:
+        codes = [z_mean]
+    reconstructions = [model.decode(z) for z in codes]
+    log_var = model.observation_log_var
+    reconstruction = _mean_over_samples(reconstructions)
+    feature_errors = _mean_over_samples([losses.squared_error(features, r) for r in reconstructions])
+    nll = _mean_over_samples(
+        [losses.negative_log_likelihood(features, r, model.likelihood, log_var) for r in reconstructions]
+    )
+    outputs = {
+        "features": features,
+        "reconstruction": reconstruction,
+        "z_mean": z_mean,
+        "z_log_var": z_log_var,
+        "feature_errors": feature_errors,
+        "reconstruction_error": _mean_over_samples(
+            [losses.reconstruction_error(features, r, "mse") for r in reconstructions]
+        ),
+        "reconstruction_error_mae": _mean_over_samples(
+            [losses.reconstruction_error(features, r, "mae") for r in reconstructions]
+        ),
+        "kl": losses.kl_divergence(z_mean, z_log_var),
+    }
+    outputs["negative_elbo"] = nll + outputs["kl"]
+    outputs["score"] = outputs[model.score_name]
+    flat = tf.reshape(features, [tf.shape(features)[0], -1])
+    outputs["valid"] = tf.reduce_all(tf.math.is_finite(flat), axis=1)
+    # NaN > threshold is False, so invalid rows are flagged explicitly.
+    outputs["is_anomaly"] = tf.logical_or(
+        outputs["score"] > model.threshold, tf.logical_not(outputs["valid"])
+    )
+    return outputs
+
+
+def score_in_batches(model, x, batch_size=4096, keys=SCORE_OUTPUTS, mc_samples=0):
+    """Runs `anomaly_scores` over numpy inputs in batches, traced once.
+
+    Args:
+        model: a built VAE.
+        x: numpy array (or dict of numpy arrays for raw-column models).
+        batch_size: int. Rows per batch.
+        keys: names of the outputs to return.
+        mc_samples: int. See `anomaly_scores`.
+
+    Returns:
+        A dict of numpy arrays, one per key, concatenated over batches.
+    """
+    import numpy as np
+
+    keys = tuple(keys)
+
+    @tf.function(reduce_retracing=True)
+    def _score(batch):
+        out = anomaly_scores(model, batch, mc_samples=mc_samples)
+        return {key: out[key] for key in keys}
+
+    dataset = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
+    parts = {key: [] for key in keys}
+    for batch in dataset:
+        out = _score(batch)
+        for key in keys:
+            parts[key].append(out[key].numpy())
+    return {key: np.concatenate(parts[key], axis=0) for key in keys}

@@ -1,0 +1,15 @@
+"""Thresholds that turn anomaly scores into decisions."""
+
+from tfvae.thresholds.base import Threshold
+from tfvae.thresholds.contamination import ContaminationThreshold
+from tfvae.thresholds.false_positive_rate import FalsePositiveRateThreshold
+from tfvae.thresholds.p_values import p_values
+from tfvae.thresholds.percentile import PercentileThreshold
+
+__all__ = [
+    "ContaminationThreshold",
+    "FalsePositiveRateThreshold",
+    "PercentileThreshold",
+    "Threshold",
+    "p_values",
+]
