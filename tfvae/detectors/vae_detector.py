@@ -151,7 +151,10 @@ class VAEDetector(BaseDetector):
         return self._raw_scores(calibration)
 
     def _after_threshold(self):
+        # The model stores float32; keep the detector's copy identical so `predict`
+        # and every exported signature agree on rows at the boundary.
         self.model_.threshold.assign(self.threshold_)
+        self.threshold_ = self.model_.threshold_value()
 
     def _raw_scores(self, x):
         return score_in_batches(self.model_, x, keys=("score",))["score"].astype(np.float64)

@@ -96,9 +96,12 @@ class VAE(keras.Model):
             if not self.preprocessor.built:
                 self.preprocessor.build(input_shape)
             feature_shape = self.preprocessor.compute_output_shape(input_shape)
-        self.encoder.build(feature_shape)
+        # Children deserialised from a `.keras` file arrive built.
+        if not self.encoder.built:
+            self.encoder.build(feature_shape)
         latent_shape = self.encoder.compute_output_shape(feature_shape)[0]
-        self.decoder.build(latent_shape)
+        if not self.decoder.built:
+            self.decoder.build(latent_shape)
         if self.likelihood == "gaussian" and self.observation_noise == "learned":
             self.observation_log_var = self.add_weight(
                 shape=tuple(feature_shape[1:]), initializer="zeros", name="observation_log_var"

@@ -1,0 +1,94 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import roc_auc_score
+
+from helpers import with_anomalies
+from tfvae import VAEDetector
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    x_train, x_test, y_test = with_anomalies(n_normal=400, n_anomalies=40)
+    columns = [f"sensor_{i}" for i in range(x_train.shape[1])]
+    detector = VAEDetector(epochs=40, batch_size=64, seed=0).fit(pd.DataFrame(x_train, columns=columns))
+    return detector, pd.DataFrame(x_test, columns=columns), y_test
+
+
+def test_injected_anomalies_score_higher(fitted):
+    detector, x_test, y_test = fitted
+    assert roc_auc_score(y_test, detector.score_samples(x_test)) > 0.95
+    predictions = detector.predict(x_test)
+    assert set(np.unique(predictions)) <= {0, 1}
+    assert predictions[y_test == 1].mean() > 0.8 and predictions[y_test == 0].mean() < 0.1
+
+
+def test_fitted_attributes_and_threshold(fitted):
+    detector, x_test, _ = fitted
+    assert detector.n_features_in_ == 6
+    assert list(detector.feature_names_in_) == list(x_test.columns)
+    assert detector.threshold_ == pytest.approx(np.percentile(detector.calibration_scores_, 99))
+    assert detector.model_.threshold_value() == pytest.approx(detector.threshold_)
+    np.testing.assert_array_equal(detector.decision_function(x_test), detector.score_samples(x_test))
+    p = detector.p_values(x_test)
+    assert np.all((p > 0) & (p <= 1))
+
+
+def test_feature_scores_keep_column_names(fitted):
+    detector, x_test, _ = fitted
+    frame = detector.feature_scores(x_test.iloc[:5])
+    assert list(frame.columns) == list(x_test.columns) and len(frame) == 5
+    np.testing.assert_allclose(
+        frame.mean(axis=1), detector.score_details(x_test.iloc[:5])["reconstruction_error"], rtol=1e-5
+    )
+
+
+def test_save_and_load_give_identical_scores(fitted, tmp_path):
+    detector, x_test, _ = fitted
+    path = detector.save(tmp_path / "detector.keras")
+    loaded = VAEDetector.load(path, calibration_scores=detector.calibration_scores_)
+    np.testing.assert_array_equal(loaded.score_samples(x_test), detector.score_samples(x_test))
+    np.testing.assert_array_equal(loaded.predict(x_test), detector.predict(x_test))
+    assert list(loaded.feature_names_in_) == list(x_test.columns)
+    assert not list(tmp_path.glob(".tmp-*"))  # the atomic write left nothing behind
+
+
+def test_bad_input_is_refused_before_scoring(fitted):
+    detector, x_test, _ = fitted
+    with pytest.raises(ValueError, match="6"):
+        detector.score_samples(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="missing"):
+        detector.predict(x_test.rename(columns={"sensor_0": "other"}))
+    nan_rows = x_test.iloc[:3].copy()
+    nan_rows.iloc[1, 2] = np.nan
+    with pytest.raises(ValueError, match="sensor_2"):
+        detector.predict(nan_rows)
+    details = detector.score_details(nan_rows)  # explicit path that scores NaN rows as invalid
+    np.testing.assert_array_equal(details["valid"], [True, False, True])
+    assert details["is_anomaly"][1]
+
+
+def test_unfitted_detector_says_call_fit():
+    with pytest.raises(NotFittedError, match="call `fit` first"):
+        VAEDetector().predict(np.zeros((2, 3)))
+
+
+def test_bad_input_fails_before_training():
+    detector = VAEDetector(epochs=1)
+    for x, match in [(np.zeros(10), "2-D"), (np.zeros((0, 4)), "empty"),
+                     (np.array([[1.0, np.inf]]), "NaN/inf")]:
+        with pytest.raises(ValueError, match=match):
+            detector.fit(x)
+        assert not hasattr(detector, "model_")
+    with pytest.raises(ValueError, match="contamination"):
+        VAEDetector(contamination=0.9).fit(np.zeros((20, 2)))
+
+
+def test_sklearn_clone_and_contamination():
+    x_train, _, _ = with_anomalies(n_normal=200)
+    detector = clone(VAEDetector(epochs=2, contamination=0.1, variational=False))
+    labels = detector.fit_predict(x_train)
+    assert detector.model_.name == "autoencoder"
+    assert labels.shape == (200,)
