@@ -167,9 +167,13 @@ class VAE(keras.Model):
             scaled_loss = self.optimizer.scale_loss(loss)
         variables = self.trainable_variables
         gradients = tape.gradient(scaled_loss, variables)
-        # The Autoencoder never uses the z_log_var head: skip variables without gradient.
-        pairs = [(g, v) for g, v in zip(gradients, variables) if g is not None]
-        self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
+        # The Autoencoder never uses the z_log_var head. A zero gradient (an exact no-op
+        # for Adam/SGD) keeps the optimizer's slots aligned with every trainable
+        # variable, so a saved optimizer state reloads.
+        gradients = [
+            tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables)
+        ]
+        self.optimizer.apply(gradients, variables)
         return self._update_trackers(terms, sample_weight)
 
     def test_step(self, data):
