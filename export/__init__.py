@@ -1,0 +1,10 @@
+"""Export of trained tfvae models: SavedModel for TF Serving, TFLite for mobile/edge.
+
+`export_model` writes `<out>/<name>/<version>/` atomically; `signatures` owns the
+serving contract (names, inputs, output keys).
+"""
+
+from tfvae.export.api import ExportResult, export_model
+from tfvae.export.signatures import FEATURE_SIGNATURES, TFLITE_SIGNATURES
+
+__all__ = ["ExportResult", "FEATURE_SIGNATURES", "TFLITE_SIGNATURES", "export_model"]
