@@ -109,6 +109,9 @@ def build_signatures(model, mc_samples=0):
     for name, keys in FEATURE_SIGNATURES.items():
 
         def serve(features, keys=keys):
+            # Saved signatures do not check shapes themselves: fail with a clear message
+            # naming the expected width instead of a broadcast error deep in the graph.
+            features = tf.ensure_shape(features, spec.shape, name="features_shape_check")
             return _pick(anomaly_scores(scored, features, mc_samples=mc_samples), keys)
 
         signatures[name] = tf.function(serve, input_signature=[spec], autograph=False).get_concrete_function()
