@@ -92,6 +92,7 @@ def run(args):
     print(f"  SavedModel signatures: {', '.join(report['export']['signatures'])}")
     print(f"  TFLite signatures: {', '.join(report['export']['tflite_signatures'])}")
     for path, size in report["export"]["sizes_bytes"].items():
-        print(f"  {size / 1024:8.1f} KiB  {path}")
+        kind = "TFLite" if path.endswith(".tflite") else "SavedModel"
+        print(f"  {kind:<10} {size / 1024:8.1f} KiB  {path}")
     print(f"Metrics: {os.path.join(os.path.dirname(report['model_path']), 'metrics.json')}")
     return 0
