@@ -1,4 +1,4 @@
-"""Fixtures of the export tests: one tiny trained VAE, exported once per module."""
+"""Fixtures of the export tests: one tiny trained VAE, exported once per test session."""
 
 import pytest
 from export_helpers import train_vae
@@ -6,12 +6,12 @@ from export_helpers import train_vae
 from tfvae.export import export_model
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def trained_vae():
     return train_vae()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def exported(trained_vae, tmp_path_factory):
     """`(model, ExportResult)` with the SavedModel and all three TFLite variants."""
     out = tmp_path_factory.mktemp("exports")
