@@ -123,7 +123,8 @@ def export_model(
         threshold: float or None. Overrides the model's stored threshold in the export.
         formats: `"savedmodel"`, `"tflite"` or both (tuple or comma-separated str).
         quantize: TFLite variants among `"none"`, `"float16"`, `"dynamic"`.
-        calibration: dict or None. How the threshold was calibrated (for metadata).
+        calibration: dict or None. How the stored threshold was calibrated (for
+            metadata; ignored when `threshold` is given).
         training_summary: dict or None. Facts about the training data (for metadata).
 
     Returns:
@@ -146,7 +147,12 @@ def export_model(
         with layout.publish(version_dir) as tmp, tempfile.TemporaryDirectory() as scratch:
             sm_dir = tmp if "savedmodel" in formats else os.path.join(scratch, "savedmodel")
             metadata = meta.build_metadata(
-                model, value, calibration or source, list(sig.signature_inputs(model)), training_summary
+                model,
+                value,
+                # An explicit threshold replaces whatever calibration the model had.
+                source if threshold is not None else (calibration or source),
+                list(sig.signature_inputs(model)),
+                training_summary,
             )
             names = _write_savedmodel(model, sm_dir, name, metadata)
             files = {}
