@@ -1,6 +1,9 @@
 """Versioned, atomic publishing: `<base>/<name>/<int>/`, never overwritten, no half versions."""
 
 import os
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -49,3 +52,25 @@ def test_version_appearing_during_export_is_not_replaced(tmp_path):
         with layout.publish(target):
             target.mkdir()  # another exporter won the race (an empty dir would be replaced by rename)
     assert os.listdir(target) == [] and sorted(os.listdir(tmp_path / "m")) == ["1"]
+
+
+@pytest.mark.slow
+def test_killed_export_leaves_no_numbered_directory(tmp_path):
+    script = (
+        "import sys, time\n"
+        "from tfvae.export.layout import publish\n"
+        "with publish(sys.argv[1]) as tmp:\n"
+        "    open(tmp + '/saved_model.pb', 'w').close()\n"
+        "    print('writing', flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "m" / "1")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "writing"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert [e for e in os.listdir(tmp_path / "m") if e.isdigit()] == []
+    assert layout.existing_versions(tmp_path / "m") == []
