@@ -36,7 +36,7 @@ def _training_summary(model, extra):
     return summary
 
 
-def build_metadata(model, threshold, calibration, signature_names, training_summary=None, mc_samples=0):
+def build_metadata(model, threshold, calibration, signature_names, training_summary=None):
     """Returns the metadata dict of an export (JSON-serialisable).
 
     Args:
@@ -45,7 +45,6 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         calibration: dict or str. How the threshold was chosen.
         signature_names: list of str. The SavedModel signatures.
         training_summary: dict or None. Extra facts about the training data.
-        mc_samples: int. 0 when scores decode the posterior mean.
     """
     raw = sig.raw_input_signature(model)
     return {
@@ -65,7 +64,7 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         "threshold_calibration": calibration,
         "score_name": model.score_name,
         "score_definition": _SCORE_DEFINITIONS[model.score_name]
-        + ("" if not mc_samples else f", averaged over {mc_samples} fixed-seed posterior samples"),
+        + "; deterministic: the decoder reconstructs the posterior mean z_mean",
         "likelihood": model.likelihood,
         "is_anomaly": "score > threshold, or the row holds NaN/inf (then valid is false)",
         "signatures": {name: list(sig.FEATURE_SIGNATURES.get(name, sig.SCORE_KEYS)) for name in signature_names},

@@ -17,10 +17,9 @@ class ServingModule(tf.Module):
 
     Args:
         model: a built, calibrated `tfvae.models.VAE`.
-        mc_samples: int. 0 scores the decoded posterior mean (deterministic).
     """
 
-    def __init__(self, model, mc_samples=0):
+    def __init__(self, model):
         super().__init__(name="tfvae_serving")
         # Track the variables only (as keras.export.ExportArchive does): tracking the
         # Keras model would also save its optimizer and metric functions, which
@@ -28,7 +27,6 @@ class ServingModule(tf.Module):
         self._held = types.SimpleNamespace(model=model)
         self.model_variables = [variable.value for variable in model.variables]
         self.threshold = model.threshold.value
-        self.mc_samples = mc_samples
 
     def save(self, directory, metadata_path=None):
         """Writes the SavedModel to `directory` (with `metadata_path` as an asset).
@@ -38,6 +36,6 @@ class ServingModule(tf.Module):
         """
         if metadata_path is not None:
             self.metadata = tf.saved_model.Asset(os.fspath(metadata_path))
-        signatures = build_signatures(self._held.model, mc_samples=self.mc_samples)
+        signatures = build_signatures(self._held.model)
         tf.saved_model.save(self, os.fspath(directory), signatures=signatures)
         return tuple(signatures)

@@ -92,12 +92,14 @@ def _pick(outputs, keys):
     return {key: tf.identity(outputs[key], name=key) for key in keys}
 
 
-def build_signatures(model, mc_samples=0):
+def build_signatures(model):
     """Traces every serving signature of `model`.
+
+    Scores decode the posterior mean (`anomaly_scores` with `mc_samples=0`), so they
+    are deterministic and Keras, SavedModel and TFLite agree.
 
     Args:
         model: a built `tfvae.models.VAE`.
-        mc_samples: int. Passed to `anomaly_scores` (0 = decode the posterior mean).
 
     Returns:
         A dict signature name -> concrete function, ready for `tf.saved_model.save`.
@@ -112,13 +114,13 @@ def build_signatures(model, mc_samples=0):
             # Saved signatures do not check shapes themselves: fail with a clear message
             # naming the expected width instead of a broadcast error deep in the graph.
             features = tf.ensure_shape(features, spec.shape, name="features_shape_check")
-            return _pick(anomaly_scores(scored, features, mc_samples=mc_samples), keys)
+            return _pick(anomaly_scores(scored, features), keys)
 
         signatures[name] = tf.function(serve, input_signature=[spec], autograph=False).get_concrete_function()
     if raw_spec is not None:
 
         def serve_raw(**columns):
-            return _pick(anomaly_scores(model, columns, mc_samples=mc_samples), SCORE_KEYS)
+            return _pick(anomaly_scores(model, columns), SCORE_KEYS)
 
         signatures[RAW_SIGNATURE] = tf.function(serve_raw, autograph=False).get_concrete_function(**raw_spec)
     return signatures
