@@ -11,6 +11,7 @@ import sys
 # so the core package never depends on them.
 COMMANDS = {
     "demo": ("tfvae.demo", "train, calibrate and evaluate a VAE on bundled data (offline)"),
+    "export": ("tfvae.export.cli", "export a trained model for TF Serving (SavedModel) and TFLite"),
 }
 
 

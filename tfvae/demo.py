@@ -38,6 +38,17 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1):
     metrics = detection_metrics(y_test, detector.score_samples(x_test), detector.threshold_)
     os.makedirs(out_dir, exist_ok=True)
     model_path = detector.save(os.path.join(out_dir, "model.keras"))
+    # Imported here: the core package never imports tfvae.export at module level.
+    from tfvae.export import TFLITE_SIGNATURES, export_model
+
+    export = export_model(
+        detector,
+        os.path.join(out_dir, "export"),
+        name="breast_cancer",
+        quantize="none",
+        calibration=detector.threshold_rule_.to_dict(),
+        training_summary={"dataset": "sklearn breast_cancer, benign rows", "n_rows": int(len(x_train))},
+    )
     report = {
         "dataset": "sklearn breast_cancer (benign = normal, malignant = anomaly)",
         "n_train": int(len(x_train)),
@@ -45,6 +56,12 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1):
         "threshold_rule": detector.threshold_rule_.to_dict(),
         "metrics": metrics,
         "model_path": model_path,
+        "export": {
+            "version_dir": export.version_dir,
+            "signatures": list(export.signatures),
+            "tflite_signatures": list(TFLITE_SIGNATURES),
+            "sizes_bytes": export.sizes,
+        },
     }
     tmp = os.path.join(out_dir, ".metrics.json.tmp")
     with open(tmp, "w") as f:
@@ -71,5 +88,11 @@ def run(args):
     for key in ("auroc", "auprc", "precision", "recall", "f1", "false_positive_rate"):
         print(f"  {key:<20} {m[key]:.4f}")
     print(f"Model: {report['model_path']}")
+    print(f"Export (TF Serving version directory): {report['export']['version_dir']}")
+    print(f"  SavedModel signatures: {', '.join(report['export']['signatures'])}")
+    print(f"  TFLite signatures: {', '.join(report['export']['tflite_signatures'])}")
+    for path, size in report["export"]["sizes_bytes"].items():
+        kind = "TFLite" if path.endswith(".tflite") else "SavedModel"
+        print(f"  {kind:<10} {size / 1024:8.1f} KiB  {path}")
     print(f"Metrics: {os.path.join(os.path.dirname(report['model_path']), 'metrics.json')}")
     return 0

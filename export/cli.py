@@ -1,0 +1,46 @@
+"""`tfvae export`: a trained `.keras` model to a TF Serving version directory and `.tflite` files."""
+
+import os
+
+from tfvae.export.api import FORMATS, export_model
+from tfvae.export.tflite import QUANTIZATIONS
+
+
+def add_arguments(parser):
+    parser.add_argument("--model", required=True, help="trained model (.keras, with its threshold)")
+    parser.add_argument("--out", required=True, help="export base: writes OUT/NAME/VERSION/")
+    parser.add_argument("--name", default="model", help="model name as TF Serving serves it (default: model)")
+    parser.add_argument("--version", type=int, default=None, help="version number (default: next free)")
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="decision threshold to store (default: the model's)"
+    )
+    parser.add_argument(
+        "--formats", default=",".join(FORMATS), help=f"comma-separated subset of {','.join(FORMATS)}"
+    )
+    parser.add_argument(
+        "--quantize", default="none", help=f"TFLite variants, comma-separated subset of {','.join(QUANTIZATIONS)}"
+    )
+
+
+def print_result(result):
+    """Prints the version directory, signatures and file sizes of an `ExportResult`."""
+    print(f"Exported version {result.version}: {result.version_dir}")
+    print(f"  threshold {result.metadata['threshold']:.6g} ({result.metadata['score_name']})")
+    print(f"  SavedModel signatures: {', '.join(result.signatures)}")
+    for path, size in result.sizes.items():
+        label = "SavedModel" if path == result.saved_model_dir else "TFLite"
+        print(f"  {label:<10} {size / 1024:8.1f} KiB  {os.path.relpath(path)}")
+
+
+def run(args):
+    result = export_model(
+        args.model,
+        args.out,
+        name=args.name,
+        version=args.version,
+        threshold=args.threshold,
+        formats=args.formats,
+        quantize=args.quantize,
+    )
+    print_result(result)
+    return 0

@@ -1,0 +1,83 @@
+"""`metadata.json`: what a served model is, written beside the SavedModel and each `.tflite`."""
+
+import datetime
+import json
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import tfvae
+from tfvae.export import signatures as sig
+
+FILENAME = "metadata.json"
+
+_SCORE_DEFINITIONS = {
+    "negative_elbo": "negative ELBO: negative log-likelihood of the features under the decoded "
+    "posterior mean plus KL(q(z|x) || N(0, I))",
+    "reconstruction_error": "mean squared error between the features and their reconstruction",
+    "reconstruction_error_mae": "mean absolute error between the features and their reconstruction",
+    "kl": "KL(q(z|x) || N(0, I)) of the encoder's posterior",
+}
+
+
+def _training_summary(model, extra):
+    summary = dict(extra or {})
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None:
+        summary.setdefault("optimizer_steps", int(keras.ops.convert_to_numpy(optimizer.iterations)))
+    preprocessor = getattr(model, "preprocessor", None)
+    if isinstance(preprocessor, keras.layers.Normalization) and preprocessor.built:
+        mean = np.ravel(keras.ops.convert_to_numpy(preprocessor.mean))
+        std = np.sqrt(np.ravel(keras.ops.convert_to_numpy(preprocessor.variance)))
+        summary.setdefault("feature_mean", [float(v) for v in mean])
+        summary.setdefault("feature_std", [float(v) for v in std])
+    return summary
+
+
+def build_metadata(model, threshold, calibration, signature_names, training_summary=None):
+    """Returns the metadata dict of an export (JSON-serialisable).
+
+    Args:
+        model: the exported VAE.
+        threshold: float. The threshold stored in the export.
+        calibration: dict or str. How the threshold was chosen.
+        signature_names: list of str. The SavedModel signatures.
+        training_summary: dict or None. Extra facts about the training data.
+    """
+    raw = sig.raw_input_signature(model)
+    return {
+        "package": "tfvae",
+        "package_version": tfvae.__version__,
+        "tensorflow_version": tf.__version__,
+        "keras_version": keras.__version__,
+        "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "model_class": type(model).__name__,
+        "input_name": sig.INPUT_NAME,
+        "input_shape": [None, *sig.feature_shape(model)],
+        "input_width": int(np.prod(sig.feature_shape(model))),
+        "input_is_encoded": raw is not None,
+        "feature_names": model.feature_names,
+        "raw_inputs": None if raw is None else {k: v.dtype.name for k, v in raw.items()},
+        "threshold": float(threshold),
+        "threshold_calibration": calibration,
+        "score_name": model.score_name,
+        "score_definition": _SCORE_DEFINITIONS[model.score_name]
+        + "; deterministic: the decoder reconstructs the posterior mean z_mean",
+        "likelihood": model.likelihood,
+        "is_anomaly": "score > threshold, or the row holds NaN/inf (then valid is false)",
+        "signatures": {name: list(sig.FEATURE_SIGNATURES.get(name, sig.SCORE_KEYS)) for name in signature_names},
+        "training_data": _training_summary(model, training_summary),
+    }
+
+
+def write_metadata(metadata, path):
+    """Writes `metadata` as indented JSON to `path` atomically."""
+    path = os.fspath(path)
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(metadata, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,36 @@
+"""Helpers of the export tests: a tiny trained, calibrated VAE and parity rows."""
+
+import keras
+import numpy as np
+
+import tfvae
+from helpers import gaussian_blobs
+
+N_FEATURES = 20  # 20 x 64 weights: large enough for dynamic-range quantisation to apply
+
+
+def train_vae(n_features=N_FEATURES, seed=0):
+    """A small VAE with a `Normalization` preprocessor, one epoch, threshold = 99th percentile."""
+    keras.utils.set_random_seed(seed)
+    x = gaussian_blobs(400, n_features, seed) * 3.0 + 5.0
+    norm = keras.layers.Normalization(axis=-1, name="standardize")
+    norm.adapt(x)
+    vae = tfvae.VAE(
+        tfvae.DenseEncoder(4, hidden_units=[64]),
+        tfvae.DenseDecoder(n_features, hidden_units=[64]),
+        preprocessor=norm,
+        seed=seed,
+        feature_names=[f"f{i}" for i in range(n_features)],
+    )
+    vae.compile(optimizer="adam")
+    vae.fit(x, epochs=1, batch_size=64, verbose=0)
+    scores = tfvae.score_in_batches(vae, x, keys=("score",))["score"]
+    vae.threshold.assign(float(np.percentile(scores, 99)))
+    return vae
+
+
+def parity_rows(n=1000, n_features=N_FEATURES, seed=7):
+    """1,000 rows: on-manifold rows plus off-manifold anomalies, float32."""
+    normal = gaussian_blobs(n - 100, n_features, seed=0) * 3.0 + 5.0
+    odd = np.random.default_rng(seed).uniform(-10, 20, size=(100, n_features)).astype("float32")
+    return np.vstack([normal, odd]).astype("float32")
