@@ -11,6 +11,7 @@ import sys
 # so the core package never depends on them.
 COMMANDS = {
     "demo": ("tfvae.demo", "train, calibrate and evaluate a VAE on bundled data (offline)"),
+    "train": ("tfvae.training.cli", "train a model from a config on one or many devices/machines"),
 }
 
 
