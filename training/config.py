@@ -136,7 +136,7 @@ class OptimizerConfig:
         _check_choice("optimizer", "name", self.name, OPTIMIZERS)
         _check_float("optimizer", "learning_rate", self.learning_rate, 1e-12, 10.0)
         _check_choice("optimizer", "schedule", self.schedule, LR_SCHEDULES)
-        _check_float("optimizer", "decay_rate", self.decay_rate, 1e-6, 1.0)
+        _check_float("optimizer", "decay_rate", self.decay_rate, 0.0, 1.0)
         _check_float("optimizer", "decay_epochs", self.decay_epochs, 1e-3, 1e6)
         if self.clipnorm is not None:
             _check_float("optimizer", "clipnorm", self.clipnorm, 1e-12, 1e9)

@@ -26,15 +26,19 @@ class Throughput(keras.callbacks.Callback):
         self.rates.append(self.samples_per_epoch / (time.perf_counter() - self._start))
 
 
-def _truncate_log(path, backup_dir):
+def backup_epoch(backup_dir):
+    """The epoch a run restarts at: from the backup's metadata, 0 without a backup."""
+    metadata = os.path.join(backup_dir, "training_metadata.json")
+    if not os.path.exists(metadata):
+        return 0
+    with open(metadata) as f:
+        return int(json.load(f)["epoch"])
+
+
+def _truncate_log(path, resume_epoch):
     """Before (re)starting, drops CSV rows of epochs the backup does not cover (they rerun)."""
     if not os.path.exists(path):
         return
-    metadata = os.path.join(backup_dir, "training_metadata.json")
-    resume_epoch = 0  # no backup: the run starts again from the first epoch
-    if os.path.exists(metadata):
-        with open(metadata) as f:
-            resume_epoch = int(json.load(f)["epoch"])
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     kept = rows[:1] + [r for r in rows[1:] if r and int(r[0]) < resume_epoch]
@@ -44,11 +48,21 @@ def _truncate_log(path, backup_dir):
     os.replace(tmp, path)
 
 
+def _require_tensorboard():
+    try:
+        import tensorboard  # noqa: F401  (tf.summary needs it; TensorFlow does not install it)
+    except ImportError:
+        raise ImportError(
+            "The run writes TensorBoard logs and needs the `tensorboard` package: pip install tensorboard"
+        ) from None
+
+
 def _callbacks(config, bundle, write_dir, steps_per_epoch, global_batch):
+    _require_tensorboard()
     t = config.training
     backup_dir = os.path.join(write_dir, "backup")
     log_path = os.path.join(write_dir, "training_log.csv")
-    _truncate_log(log_path, backup_dir)
+    _truncate_log(log_path, backup_epoch(backup_dir))
     listed = []
     if config.model.type == "vae" and config.loss.kl_warmup_epochs:
         listed.append(callbacks.KLWarmup(config.loss.beta, config.loss.kl_warmup_epochs))
@@ -102,10 +116,13 @@ def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batc
                 steps_per_execution=t.steps_per_execution,
                 jit_compile=t.jit_compile,
             )
+        resumed_from_epoch = backup_epoch(os.path.join(write_dir, "backup"))
         listed, throughput, log_path = _callbacks(
             config, bundle, write_dir, steps_per_epoch, global_batch
         )
-        model.fit(train_ds, validation_data=val_ds, epochs=t.epochs, callbacks=listed, verbose=t.verbose)
+        model.fit(
+            train_ds, validation_data=val_ds, epochs=t.epochs, callbacks=listed, shuffle=False, verbose=t.verbose
+        )
     finally:
         keras.config.set_dtype_policy(previous_policy)
     rows = _epochs_logged(log_path)
@@ -113,6 +130,7 @@ def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batc
     rates = throughput.rates[1:] or throughput.rates
     info = {
         "epochs": len(rows),
+        "resumed_from_epoch": resumed_from_epoch,
         "final": {k: float(v) for k, v in last.items() if k != "epoch"},
         "samples_per_second": float(sum(rates) / len(rates)) if rates else None,
     }
