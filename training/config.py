@@ -67,7 +67,6 @@ class DataConfig:
     validation_fraction: float = 0.2
     test_fraction: float = 0.2
     max_rows: int = 0
-    shuffle_buffer: int = 10000
 
     def __post_init__(self):
         _check_choice("data", "source", self.source, DATA_SOURCES)
@@ -78,7 +77,6 @@ class DataConfig:
         _check_float("data", "validation_fraction", self.validation_fraction, 0.01, 0.9)
         _check_float("data", "test_fraction", self.test_fraction, 0.0, 0.9)
         _check_int("data", "max_rows", self.max_rows, 0)
-        _check_int("data", "shuffle_buffer", self.shuffle_buffer, 1)
 
 
 @dataclasses.dataclass(frozen=True)

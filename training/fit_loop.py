@@ -121,7 +121,10 @@ def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batc
             config, bundle, write_dir, steps_per_epoch, global_batch
         )
         model.fit(
-            train_ds, validation_data=val_ds, epochs=t.epochs, callbacks=listed, shuffle=False, verbose=t.verbose
+            train_ds, validation_data=val_ds, epochs=t.epochs, callbacks=listed,
+            steps_per_epoch=steps_per_epoch,
+            shuffle=False,
+            verbose=t.verbose,
         )
     finally:
         keras.config.set_dtype_policy(previous_policy)

@@ -5,6 +5,8 @@ import os
 import shutil
 import typing
 
+import numpy as np
+
 from tfvae.training import artifacts, config as config_lib, strategies
 
 
@@ -68,19 +70,33 @@ def _check_sizes(bundle, global_batch):
         raise ValueError("The validation split is empty; raise data.validation_fraction.")
 
 
-def _datasets(bundle, config, global_batch, multi_worker):
+def epoch_orders(n_rows, global_batch, seed, first_epoch, epochs):
+    """Row indices of each remaining epoch's batches, `[steps * epochs_left, global_batch]`.
+
+    Epoch `e` uses the permutation seeded by `(seed, e)`: the order does not depend on
+    the strategy (tf.data shuffles are not reproduced under `tf.distribute`) and a
+    resumed run sees the same batches as an uninterrupted one from its restart epoch.
+    Each epoch has `n_rows // global_batch` full batches (one trace, XLA-friendly).
+    """
+    steps = n_rows // global_batch
+    orders = [
+        np.random.default_rng([seed, epoch]).permutation(n_rows)[: steps * global_batch]
+        for epoch in range(first_epoch, epochs)
+    ]
+    return np.concatenate(orders).reshape(-1, global_batch)
+
+
+def _datasets(bundle, config, global_batch, first_epoch):
     import tensorflow as tf
 
-    train = tf.data.Dataset.from_tensor_slices(bundle.x_train)
-    train = train.shuffle(
-        min(len(bundle.x_train), config.data.shuffle_buffer),
-        seed=config.training.seed,
-        reshuffle_each_iteration=True,
-    )
-    # Full batches only: every step has the same shape (one trace, XLA-friendly).
-    train = train.batch(global_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    t = config.training
+    rows = tf.constant(bundle.x_train)
+    batches = epoch_orders(len(bundle.x_train), global_batch, t.seed, first_epoch, t.epochs)
+    train = tf.data.Dataset.from_tensor_slices(batches).map(lambda index: tf.gather(rows, index))
+    train = train.prefetch(tf.data.AUTOTUNE)
     val = tf.data.Dataset.from_tensor_slices(bundle.x_val).batch(global_batch)
-    if multi_worker:
+    if config.strategy.name == "multi_worker":
+        # Every worker builds the same batches; each keeps its replicas' slices.
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
         train, val = train.with_options(options), val.with_options(options)
@@ -135,8 +151,8 @@ def train(config, out_dir, overwrite=False):
     if chief:
         artifacts.write_json(os.path.join(out_dir, "config.json"), config_lib.to_dict(config))
         artifacts.write_yaml(os.path.join(out_dir, "config.yaml"), config_lib.to_dict(config))
-    multi_worker = config.strategy.name == "multi_worker"
-    train_ds, val_ds = _datasets(bundle, config, global_batch, multi_worker)
+    first_epoch = fit_loop.backup_epoch(os.path.join(write_dir, "backup"))
+    train_ds, val_ds = _datasets(bundle, config, global_batch, first_epoch)
     steps_per_epoch = len(bundle.x_train) // global_batch
     model, history = fit_loop.fit(
         config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batch, write_dir

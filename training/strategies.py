@@ -5,12 +5,17 @@ configures the collective runtime from `TF_CONFIG`), so `train` calls
 `make_strategy` first, before loading data or building the model.
 """
 
+import functools
 import json
 import os
 
 import tensorflow as tf
 
 
+# One strategy object per kind and process: a second MirroredStrategy restarts the
+# collective instance keys and clashes with the first one's ("Shape mismatch in the
+# collective instance"), and TensorFlow allows one multi-worker set-up per process.
+@functools.lru_cache(maxsize=None)
 def make_strategy(name="auto", tpu=""):
     """Creates the strategy named in the config.
 
