@@ -98,6 +98,25 @@ def _epochs_logged(log_path):
         return list(csv.DictReader(f))
 
 
+def _vector_logs_for_multi_worker(model):
+    """Works around Keras 3 reducing scalar step logs with `axis=0` under multi-worker.
+
+    Keras averages per-worker logs with `strategy.reduce("MEAN", value, axis=0)`,
+    which fails on the scalar metric results of a custom `train_step`; returning
+    them as `[1]` vectors makes that reduction the mean over workers (a scalar).
+    """
+    import tensorflow as tf
+
+    def as_vectors(step):
+        def wrapped(data):
+            return {name: tf.reshape(value, [1]) for name, value in step(data).items()}
+
+        return wrapped
+
+    model.train_step = as_vectors(model.train_step)
+    model.test_step = as_vectors(model.test_step)
+
+
 def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batch, write_dir):
     """Builds and compiles under `strategy.scope()`, then fits.
 
@@ -116,6 +135,8 @@ def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batc
                 steps_per_execution=t.steps_per_execution,
                 jit_compile=t.jit_compile,
             )
+        if config.strategy.name == "multi_worker":
+            _vector_logs_for_multi_worker(model)
         resumed_from_epoch = backup_epoch(os.path.join(write_dir, "backup"))
         listed, throughput, log_path = _callbacks(
             config, bundle, write_dir, steps_per_epoch, global_batch
