@@ -1,6 +1,7 @@
 """Builds the model and optimizer a config describes (call inside `strategy.scope()`)."""
 
 import keras
+import numpy as np
 
 from tfvae.models import VAE, Autoencoder, ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder
 
@@ -8,8 +9,11 @@ from tfvae.models import VAE, Autoencoder, ConvDecoder, ConvEncoder, DenseDecode
 def _normalizer(x_train):
     # Statistics from numpy and passed to the constructor, so they are part of the
     # layer config (saved in the .keras file) and no `adapt` runs under a strategy.
+    # Columns constant in training keep their units (variance 1) instead of being
+    # divided by ~1e-7, which would turn any other value into an overflow.
     mean = x_train.mean(axis=0)
     variance = x_train.var(axis=0)
+    variance = np.where(variance > 0, variance, 1.0)
     return keras.layers.Normalization(mean=mean, variance=variance, name="normalize")
 
 

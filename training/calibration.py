@@ -2,6 +2,8 @@
 
 import os
 
+import numpy as np
+
 from tfvae.metrics import detection_metrics
 from tfvae.scores import score_in_batches
 from tfvae.thresholds import ContaminationThreshold, FalsePositiveRateThreshold, PercentileThreshold
@@ -30,6 +32,13 @@ def calibrate_and_save(config, model, bundle, info, out_dir):
         `(metrics, model_path)`.
     """
     scores = score_in_batches(model, bundle.x_val, keys=("score",))["score"]
+    bad = np.flatnonzero(~np.isfinite(scores))
+    if bad.size:
+        raise ValueError(
+            f"{bad.size} of {scores.size} validation rows score NaN/inf (first: row {bad[0]}); "
+            "the model diverged or these rows lie far outside the training range. Check the "
+            "data scaling or lower optimizer.learning_rate."
+        )
     rule = threshold_rule(config.calibration).fit(scores)
     model.threshold.assign(rule.threshold_)
     threshold = {**rule.to_dict(), "score_name": model.score_name}

@@ -95,7 +95,9 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
       while writing leaves the previous backup intact;
     - after a restore, backups written mid-epoch record the restored epoch (Keras
       records epoch 0 until the first epoch of the resumed run ends);
-    - the backup's metadata also records the completed steps.
+    - with an integer `save_freq` it also saves at the end of each epoch, so a
+      completed epoch is never run again;
+    - the backup's metadata also records the optimizer's iteration count.
 
     With an integer `save_freq`, a killed run restarts at the beginning of the
     interrupted epoch with the weights and optimizer state of the last backup
@@ -108,6 +110,11 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         if os.path.exists(self._training_metadata_path):
             with open(self._training_metadata_path) as f:
                 self._current_epoch = int(json.load(f)["epoch"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        if self.save_freq != "epoch":
+            self._save_model()
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)

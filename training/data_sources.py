@@ -106,7 +106,9 @@ def load_kddcup99_frame(path):
     """Reads KDD Cup 99 into `(features DataFrame, is_attack)`.
 
     The one function to swap for `tfvae.data.load_kddcup99` once it lands.
-    Minimal encoding: one-hot `protocol_type`/`service`/`flag`, other columns as is.
+    Minimal encoding: one-hot `protocol_type`/`service`/`flag`; `log1p` of the
+    count and byte columns (every numeric column with values above 1), whose heavy
+    tails would otherwise dominate the standardised features.
     """
     folder = path if os.path.isdir(path) else os.path.dirname(path)
     data_file = path if os.path.isfile(path) else os.path.join(folder, "kddcup.data_10_percent.gz")
@@ -116,6 +118,9 @@ def load_kddcup99_frame(path):
         names = [line.split(":")[0] for line in f.read().splitlines()[1:] if ":" in line]
     frame = pd.read_csv(data_file, header=None, names=names + ["label"])
     is_attack = (frame.pop("label") != "normal.").to_numpy().astype(int)
+    numeric = [c for c in frame.columns if c not in KDD_CATEGORICAL]
+    heavy = [c for c in numeric if frame[c].max() > 1]
+    frame[heavy] = np.log1p(frame[heavy].astype("float64"))
     frame = pd.get_dummies(frame, columns=list(KDD_CATEGORICAL), dtype="float32")
     return frame, is_attack
 
