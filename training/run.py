@@ -79,6 +79,8 @@ def epoch_orders(n_rows, global_batch, seed, first_epoch, epochs):
     Each epoch has `n_rows // global_batch` full batches (one trace, XLA-friendly).
     """
     steps = n_rows // global_batch
+    if first_epoch >= epochs:  # killed after the last epoch, before the backup was removed
+        return np.empty((0, global_batch), dtype=np.int64)
     orders = [
         np.random.default_rng([seed, epoch]).permutation(n_rows)[: steps * global_batch]
         for epoch in range(first_epoch, epochs)
@@ -104,7 +106,7 @@ def _datasets(bundle, config, global_batch, first_epoch):
 
 
 def _set_up_process(config):
-    """Strategy first (multi-worker needs it before any TF op), then seeds and policy."""
+    """Strategy first (multi-worker needs it before any TF op), then seeds and determinism."""
     strategy = strategies.make_strategy(config.strategy.name, config.strategy.tpu)
     import keras
     import tensorflow as tf

@@ -78,3 +78,13 @@ def test_bad_input_fails_before_training(tiny, tmp_path):
     with pytest.raises(FileNotFoundError, match="gone.npz"):
         train(tiny(data={"path": str(tmp_path / "gone.npz")}), str(out))
     assert not (out / "checkpoints").exists() and not (out / "model.keras").exists()
+
+
+def test_epoch_orders_are_full_batches_and_resume_sees_the_same_ones():
+    from tfvae.training.run import epoch_orders
+
+    full = epoch_orders(100, 32, seed=0, first_epoch=0, epochs=3)
+    assert full.shape == (9, 32)  # 3 full batches per epoch, the remainder dropped
+    assert len(set(full[:3].ravel())) == 96  # no row twice within an epoch
+    np.testing.assert_array_equal(epoch_orders(100, 32, 0, first_epoch=1, epochs=3), full[3:])
+    assert epoch_orders(100, 32, 0, first_epoch=3, epochs=3).shape == (0, 32)
