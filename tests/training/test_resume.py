@@ -41,7 +41,8 @@ def test_sigkilled_run_resumes_and_ends_with_the_same_epochs(tiny, tmp_path):
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(to_dict(tiny(**settings))))
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "tfvae.cli", "train", "--config", str(config_path), "--out", str(out)]
+    command = [sys.executable, "-m", "tfvae.cli", "train", "--config", str(config_path), "--out", str(out),
+               "--deterministic"]
 
     first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     state = _wait_for_mid_epoch_backup(first, out / "backup" / "training_metadata.json")

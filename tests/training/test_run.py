@@ -88,3 +88,11 @@ def test_epoch_orders_are_full_batches_and_resume_sees_the_same_ones():
     assert len(set(full[:3].ravel())) == 96  # no row twice within an epoch
     np.testing.assert_array_equal(epoch_orders(100, 32, 0, first_epoch=1, epochs=3), full[3:])
     assert epoch_orders(100, 32, 0, first_epoch=3, epochs=3).shape == (0, 32)
+
+
+def test_same_seed_gives_the_same_vae_loss_curve(tiny, tmp_path):
+    curves = []
+    for name in ("a", "b"):
+        train(tiny(training={"seed": 7}), str(tmp_path / name))
+        curves.append([(r["loss"], r["val_loss"]) for r in _log(str(tmp_path / name))])
+    assert curves[0] == curves[1]
