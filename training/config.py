@@ -74,6 +74,10 @@ class DataConfig:
             raise ConfigError(
                 f"`data.path` is required for data.source={self.source!r}; pass --data PATH."
             )
+        if self.label_column is not None and self.source != "csv":
+            _fail("data", "label_column", "unset unless data.source is 'csv'", self.label_column)
+        if self.normal_label is not None and self.source in ("demo", "kddcup99"):
+            _fail("data", "normal_label", f"unset for data.source={self.source!r}", self.normal_label)
         _check_float("data", "validation_fraction", self.validation_fraction, 0.01, 0.9)
         _check_float("data", "test_fraction", self.test_fraction, 0.0, 0.9)
         _check_int("data", "max_rows", self.max_rows, 0)
@@ -107,6 +111,8 @@ class ModelConfig:
                 _fail("model", name, "a list of positive ints", units)
             object.__setattr__(self, name, tuple(units))
         _check_float("model", "dropout", self.dropout, 0.0, 1.0, high_open=True)
+        if self.dropout and self.architecture == "conv":
+            _fail("model", "dropout", "0 for the conv architecture (dense only)", self.dropout)
         _check_choice("model", "likelihood", self.likelihood, ("gaussian", "bernoulli"))
         _check_choice("model", "observation_noise", self.observation_noise, ("fixed", "learned"))
         _check_choice(

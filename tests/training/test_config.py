@@ -39,6 +39,8 @@ def test_unknown_section_is_an_error():
         ("loss", {"beta": -1}, "loss.beta"),
         ("calibration", {"method": "target_fpr", "value": 2.0}, "calibration.value"),
         ("data", {"source": "parquet"}, "data.source"),
+        ("data", {"source": "npz", "path": "x.npz", "label_column": "y"}, "data.label_column"),
+        ("model", {"architecture": "conv", "dropout": 0.1}, "model.dropout"),
     ],
 )
 def test_bad_values_name_the_field(section, values, field):
