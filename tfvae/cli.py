@@ -12,6 +12,7 @@ import sys
 COMMANDS = {
     "demo": ("tfvae.demo", "train, calibrate and evaluate a VAE on bundled data (offline)"),
     "export": ("tfvae.export.cli", "export a trained model for TF Serving (SavedModel) and TFLite"),
+    "train": ("tfvae.training.cli", "train a model from a config on one or many devices/machines"),
 }
 
 

@@ -1,0 +1,74 @@
+import json
+import pathlib
+
+import pytest
+
+from tfvae.training.config import ConfigError, from_dict, load_config, to_dict, with_overrides
+
+CONFIGS = sorted((pathlib.Path(__file__).parents[2] / "training" / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_example_configs_load_and_round_trip(path):
+    config = load_config(str(path))
+    assert from_dict(to_dict(config)) == config
+
+
+def test_example_configs_cover_demo_kdd_and_images():
+    sources = {load_config(str(p)).data.source for p in CONFIGS}
+    assert {"demo", "kddcup99", "mnist_idx"} <= sources
+
+
+def test_unknown_key_names_the_key_and_the_valid_keys():
+    with pytest.raises(ConfigError, match=r"`training.epoch`.*'epochs'"):
+        from_dict({"training": {"epoch": 5}})
+
+
+def test_unknown_section_is_an_error():
+    with pytest.raises(ConfigError, match="Unknown section `trainig`"):
+        from_dict({"trainig": {}})
+
+
+@pytest.mark.parametrize(
+    "section, values, field",
+    [
+        ("training", {"epochs": 0}, "training.epochs"),
+        ("training", {"precision": "float8"}, "training.precision"),
+        ("strategy", {"name": "mirorred"}, "strategy.name"),
+        ("model", {"hidden_units": [16, -1]}, "model.hidden_units"),
+        ("loss", {"beta": -1}, "loss.beta"),
+        ("calibration", {"method": "target_fpr", "value": 2.0}, "calibration.value"),
+        ("data", {"source": "parquet"}, "data.source"),
+        ("data", {"source": "npz", "path": "x.npz", "label_column": "y"}, "data.label_column"),
+        ("model", {"architecture": "conv", "dropout": 0.1}, "model.dropout"),
+    ],
+)
+def test_bad_values_name_the_field(section, values, field):
+    with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
+        from_dict({section: values})
+
+
+def test_batch_size_and_per_replica_batch_size_are_exclusive():
+    with pytest.raises(ConfigError, match="exactly one"):
+        from_dict({"training": {"batch_size": 64, "per_replica_batch_size": 32}})
+
+
+def test_non_demo_source_needs_a_path():
+    with pytest.raises(ConfigError, match="data.path"):
+        from_dict({"data": {"source": "npz"}})
+
+
+def test_overrides_are_validated(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"training": {"epochs": 3}}))
+    config = with_overrides(load_config(str(path)), {"training.epochs": 5, "strategy.name": "mirrored"})
+    assert (config.training.epochs, config.strategy.name) == (5, "mirrored")
+    with pytest.raises(ConfigError, match="training.epohcs"):
+        with_overrides(config, {"training.epohcs": 5})
+    with pytest.raises(ConfigError, match="SECTION.KEY"):
+        with_overrides(config, {"epochs": 5})
+
+
+def test_missing_config_file():
+    with pytest.raises(FileNotFoundError, match="nope.yaml"):
+        load_config("nope.yaml")

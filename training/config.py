@@ -1,0 +1,337 @@
+"""Training configuration: frozen dataclasses loaded from YAML/JSON, strictly validated.
+
+Unknown keys are errors that name the key and list the valid ones; bad values are
+errors that name the field. Command-line overrides use dotted keys
+(`training.epochs=5`) and go through the same validation.
+"""
+
+import dataclasses
+import json
+import os
+import typing
+
+DATA_SOURCES = ("demo", "npz", "csv", "mnist_idx", "kddcup99")
+MODEL_TYPES = ("vae", "autoencoder")
+ARCHITECTURES = ("dense", "conv")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+LR_SCHEDULES = ("constant", "cosine", "exponential")
+STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+THRESHOLD_METHODS = ("percentile", "contamination", "target_fpr")
+
+
+class ConfigError(ValueError):
+    """A configuration file or override that cannot be used (typo, bad value)."""
+
+
+def _fail(section, name, expected, value):
+    raise ConfigError(f"Expected `{section}.{name}` to be {expected}. Received: {name}={value!r}")
+
+
+def _check_int(section, name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        _fail(section, name, f"an int >= {minimum}", value)
+
+
+def _check_float(section, name, value, low, high, high_open=False):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        ok = low <= value < high if high_open else low <= value <= high
+    if not ok:
+        closing = ")" if high_open else "]"
+        _fail(section, name, f"a number in [{low}, {high}{closing}", value)
+
+
+def _check_choice(section, name, value, choices):
+    if value not in choices:
+        _fail(section, name, f"one of {list(choices)}", value)
+
+
+@dataclasses.dataclass(frozen=True)
+class DataConfig:
+    """Where the data comes from and how it is split.
+
+    `source` picks the loader (`demo`, `npz`, `csv`, `mnist_idx`, `kddcup99`);
+    `path` is a file or folder (unused by `demo`). Models train on normal rows only:
+    `normal_label` is the label value of normal rows (`label_column` for CSV; for
+    MNIST the digit that is normal). `validation_fraction` of the normal rows is
+    held out for validation loss and threshold calibration, `test_fraction` of the
+    normal rows goes to the test set together with every anomaly.
+    `max_rows` caps the rows read (0 = all), for quick runs.
+    """
+
+    source: str = "demo"
+    path: typing.Optional[str] = None
+    label_column: typing.Optional[str] = None
+    normal_label: typing.Any = None
+    validation_fraction: float = 0.2
+    test_fraction: float = 0.2
+    max_rows: int = 0
+
+    def __post_init__(self):
+        _check_choice("data", "source", self.source, DATA_SOURCES)
+        if self.source != "demo" and self.path is None:
+            raise ConfigError(
+                f"`data.path` is required for data.source={self.source!r}; pass --data PATH."
+            )
+        if self.label_column is not None and self.source != "csv":
+            _fail("data", "label_column", "unset unless data.source is 'csv'", self.label_column)
+        if self.normal_label is not None and self.source in ("demo", "kddcup99"):
+            _fail("data", "normal_label", f"unset for data.source={self.source!r}", self.normal_label)
+        _check_float("data", "validation_fraction", self.validation_fraction, 0.01, 0.9)
+        _check_float("data", "test_fraction", self.test_fraction, 0.0, 0.9)
+        _check_int("data", "max_rows", self.max_rows, 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    """Encoder/decoder sizes and VAE options (see `tfvae.models.VAE`)."""
+
+    type: str = "vae"
+    architecture: str = "dense"
+    latent_dim: int = 8
+    hidden_units: tuple = (64, 32)
+    filters: tuple = (32, 64)
+    activation: str = "relu"
+    dropout: float = 0.0
+    likelihood: str = "gaussian"
+    observation_noise: str = "fixed"
+    score_name: str = "negative_elbo"
+    normalize: bool = True
+
+    def __post_init__(self):
+        _check_choice("model", "type", self.type, MODEL_TYPES)
+        _check_choice("model", "architecture", self.architecture, ARCHITECTURES)
+        _check_int("model", "latent_dim", self.latent_dim, 1)
+        for name in ("hidden_units", "filters"):
+            units = getattr(self, name)
+            if not isinstance(units, (list, tuple)) or not all(
+                isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units
+            ):
+                _fail("model", name, "a list of positive ints", units)
+            object.__setattr__(self, name, tuple(units))
+        _check_float("model", "dropout", self.dropout, 0.0, 1.0, high_open=True)
+        if self.dropout and self.architecture == "conv":
+            _fail("model", "dropout", "0 for the conv architecture (dense only)", self.dropout)
+        _check_choice("model", "likelihood", self.likelihood, ("gaussian", "bernoulli"))
+        _check_choice("model", "observation_noise", self.observation_noise, ("fixed", "learned"))
+        _check_choice(
+            "model",
+            "score_name",
+            self.score_name,
+            ("negative_elbo", "reconstruction_error", "reconstruction_error_mae", "kl"),
+        )
+        if not isinstance(self.normalize, bool):
+            _fail("model", "normalize", "true or false", self.normalize)
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerConfig:
+    """Optimizer and learning-rate schedule (`constant`, `cosine` decay, `exponential`)."""
+
+    name: str = "adam"
+    learning_rate: float = 1e-3
+    schedule: str = "constant"
+    decay_rate: float = 0.5
+    decay_epochs: float = 10.0
+    clipnorm: typing.Optional[float] = None
+
+    def __post_init__(self):
+        _check_choice("optimizer", "name", self.name, OPTIMIZERS)
+        _check_float("optimizer", "learning_rate", self.learning_rate, 1e-12, 10.0)
+        _check_choice("optimizer", "schedule", self.schedule, LR_SCHEDULES)
+        _check_float("optimizer", "decay_rate", self.decay_rate, 0.0, 1.0)
+        _check_float("optimizer", "decay_epochs", self.decay_epochs, 1e-3, 1e6)
+        if self.clipnorm is not None:
+            _check_float("optimizer", "clipnorm", self.clipnorm, 1e-12, 1e9)
+
+
+@dataclasses.dataclass(frozen=True)
+class LossConfig:
+    """KL weight: `beta` after a linear warm-up from 0 over `kl_warmup_epochs`."""
+
+    beta: float = 1.0
+    kl_warmup_epochs: int = 0
+
+    def __post_init__(self):
+        _check_float("loss", "beta", self.beta, 0.0, 1e6)
+        _check_int("loss", "kl_warmup_epochs", self.kl_warmup_epochs, 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingConfig:
+    """The `fit` loop and reproducibility.
+
+    Give `batch_size` (the global batch, split over replicas; must be divisible by
+    their number) or `per_replica_batch_size` (the global batch is then this times
+    the number of replicas), not both. `backup_freq` is `"epoch"` or a number of
+    steps between fault-tolerance backups.
+    """
+
+    epochs: int = 20
+    batch_size: typing.Optional[int] = 128
+    per_replica_batch_size: typing.Optional[int] = None
+    seed: int = 0
+    deterministic: bool = False
+    precision: str = "float32"
+    steps_per_execution: int = 1
+    jit_compile: bool = False
+    early_stopping_patience: int = 0
+    backup_freq: typing.Any = "epoch"
+    checkpoint_every_epoch: bool = True
+    histogram_freq: int = 1
+    verbose: int = 2
+
+    def __post_init__(self):
+        _check_int("training", "epochs", self.epochs, 1)
+        if (self.batch_size is None) == (self.per_replica_batch_size is None):
+            raise ConfigError(
+                "Give exactly one of `training.batch_size` (global) and "
+                "`training.per_replica_batch_size`. Received: "
+                f"batch_size={self.batch_size!r}, per_replica_batch_size={self.per_replica_batch_size!r}"
+            )
+        for name in ("batch_size", "per_replica_batch_size"):
+            if getattr(self, name) is not None:
+                _check_int("training", name, getattr(self, name), 1)
+        _check_int("training", "seed", self.seed, 0)
+        for name in ("deterministic", "jit_compile", "checkpoint_every_epoch"):
+            if not isinstance(getattr(self, name), bool):
+                _fail("training", name, "true or false", getattr(self, name))
+        _check_choice("training", "precision", self.precision, PRECISIONS)
+        _check_int("training", "steps_per_execution", self.steps_per_execution, 1)
+        _check_int("training", "early_stopping_patience", self.early_stopping_patience, 0)
+        if self.backup_freq != "epoch":
+            _check_int("training", "backup_freq", self.backup_freq, 1)
+        _check_int("training", "histogram_freq", self.histogram_freq, 0)
+        _check_int("training", "verbose", self.verbose, 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class StrategyConfig:
+    """Distribution strategy: `auto` (mirrored over all GPUs if any, else default),
+    `default`, `mirrored`, `multi_worker` (cluster from `TF_CONFIG`) or `tpu`
+    (`tpu` is the TPU name/address, empty for a local TPU VM).
+    """
+
+    name: str = "auto"
+    tpu: str = ""
+
+    def __post_init__(self):
+        _check_choice("strategy", "name", self.name, STRATEGIES)
+
+
+@dataclasses.dataclass(frozen=True)
+class CalibrationConfig:
+    """Threshold rule fitted on the held-out normal validation scores.
+
+    `method` is `percentile` (value in (0, 100)), `contamination` (value in
+    (0, 0.5]) or `target_fpr` (value in (0, 1)).
+    """
+
+    method: str = "percentile"
+    value: float = 99.0
+
+    def __post_init__(self):
+        _check_choice("calibration", "method", self.method, THRESHOLD_METHODS)
+        limits = {"percentile": (0.0, 100.0), "contamination": (0.0, 0.5), "target_fpr": (0.0, 1.0)}
+        low, high = limits[self.method]
+        ok = isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+        if not (ok and low < self.value <= high) or (self.method != "contamination" and self.value == high):
+            _fail("calibration", "value", f"in ({low}, {high}) for method={self.method!r}", self.value)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """The whole run: one section per concern. Build with `load_config` or `from_dict`."""
+
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
+    optimizer: OptimizerConfig = OptimizerConfig()
+    loss: LossConfig = LossConfig()
+    training: TrainingConfig = TrainingConfig()
+    strategy: StrategyConfig = StrategyConfig()
+    calibration: CalibrationConfig = CalibrationConfig()
+
+
+SECTIONS = {f.name: f.default.__class__ for f in dataclasses.fields(TrainConfig)}
+
+
+def _section_from_dict(name, cls, values):
+    if not isinstance(values, dict):
+        raise ConfigError(f"Expected section `{name}` to be a mapping. Received: {values!r}")
+    valid = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(values) - set(valid))
+    if unknown:
+        raise ConfigError(
+            f"Unknown key `{name}.{unknown[0]}` in the config. Valid keys of `{name}`: {valid}."
+        )
+    return cls(**values)
+
+
+def from_dict(values):
+    """Builds a validated `TrainConfig` from a nested dict (as read from YAML/JSON)."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"Expected the config to be a mapping of sections. Received: {values!r}")
+    unknown = sorted(set(values) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(f"Unknown section `{unknown[0]}` in the config. Valid sections: {list(SECTIONS)}.")
+    return TrainConfig(
+        **{name: _section_from_dict(name, cls, values.get(name, {})) for name, cls in SECTIONS.items()}
+    )
+
+
+def to_dict(config):
+    """The config as a JSON/YAML-ready nested dict (tuples become lists)."""
+
+    def plain(value):
+        return list(value) if isinstance(value, tuple) else value
+
+    return {
+        name: {k: plain(v) for k, v in dataclasses.asdict(getattr(config, name)).items()}
+        for name in SECTIONS
+    }
+
+
+def load_config(path):
+    """Reads a `.yaml`/`.yml`/`.json` config file and validates it."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Config file not found: {path}")
+    with open(path) as f:
+        text = f.read()
+    if path.endswith(".json"):
+        values = json.loads(text)
+    elif path.endswith((".yaml", ".yml")):
+        import yaml
+
+        values = yaml.safe_load(text) or {}
+    else:
+        raise ConfigError(f"Expected a .yaml, .yml or .json config file. Received: {path}")
+    try:
+        return from_dict(values)
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def parse_value(text):
+    """Parses an override value the way YAML would (`5`, `0.1`, `true`, `[64, 32]`)."""
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def with_overrides(config, overrides):
+    """Returns a copy of `config` with dotted-key overrides applied and validated.
+
+    Args:
+        config: a `TrainConfig`.
+        overrides: dict mapping `"section.key"` to a value.
+    """
+    values = to_dict(config)
+    for dotted, value in overrides.items():
+        section, _, key = dotted.partition(".")
+        if section not in SECTIONS or not key:
+            raise ConfigError(
+                f"Override `{dotted}` must look like SECTION.KEY with SECTION in {list(SECTIONS)}."
+            )
+        values[section][key] = value
+    return from_dict(values)

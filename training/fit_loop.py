@@ -1,0 +1,161 @@
+"""Builds the model under the strategy, assembles the callbacks and runs `model.fit`."""
+
+import csv
+import json
+import os
+import time
+
+import keras
+
+from tfvae.training import build, callbacks
+
+
+class Throughput(keras.callbacks.Callback):
+    """Measures training samples/second per epoch (the first epoch includes tracing)."""
+
+    def __init__(self, samples_per_epoch):
+        super().__init__()
+        self.samples_per_epoch = samples_per_epoch
+        self.rates = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        # Includes the validation pass of the epoch; indicative, not a benchmark.
+        self.rates.append(self.samples_per_epoch / (time.perf_counter() - self._start))
+
+
+def backup_epoch(backup_dir):
+    """The epoch a run restarts at: from the backup's metadata, 0 without a backup."""
+    metadata = os.path.join(backup_dir, "training_metadata.json")
+    if not os.path.exists(metadata):
+        return 0
+    with open(metadata) as f:
+        return int(json.load(f)["epoch"])
+
+
+def _truncate_log(path, resume_epoch):
+    """Before (re)starting, drops CSV rows of epochs the backup does not cover (they rerun)."""
+    if not os.path.exists(path):
+        return
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    kept = rows[:1] + [r for r in rows[1:] if r and int(r[0]) < resume_epoch]
+    tmp = path + ".tmp"
+    with open(tmp, "w", newline="") as f:
+        csv.writer(f).writerows(kept)
+    os.replace(tmp, path)
+
+
+def _require_tensorboard():
+    try:
+        import tensorboard  # noqa: F401  (tf.summary needs it; TensorFlow does not install it)
+    except ImportError:
+        raise ImportError(
+            "The run writes TensorBoard logs and needs the `tensorboard` package: pip install tensorboard"
+        ) from None
+
+
+def _callbacks(config, bundle, write_dir, steps_per_epoch, global_batch):
+    _require_tensorboard()
+    t = config.training
+    backup_dir = os.path.join(write_dir, "backup")
+    log_path = os.path.join(write_dir, "training_log.csv")
+    _truncate_log(log_path, backup_epoch(backup_dir))
+    listed = []
+    if config.model.type == "vae" and config.loss.kl_warmup_epochs:
+        listed.append(callbacks.KLWarmup(config.loss.beta, config.loss.kl_warmup_epochs))
+    # Restores before anything else reads the epoch; logs beta/lr before the loggers.
+    listed.append(callbacks.AtomicBackupAndRestore(backup_dir, save_freq=t.backup_freq))
+    listed.append(callbacks.LogBetaAndLearningRate())
+    throughput = Throughput(steps_per_epoch * global_batch)
+    listed.append(throughput)
+    if t.checkpoint_every_epoch:
+        listed.append(
+            keras.callbacks.ModelCheckpoint(
+                os.path.join(write_dir, "checkpoints", "epoch_{epoch:03d}.weights.h5"),
+                save_weights_only=True,
+            )
+        )
+    if t.early_stopping_patience:
+        listed.append(
+            keras.callbacks.EarlyStopping(
+                "val_loss", patience=t.early_stopping_patience, restore_best_weights=True
+            )
+        )
+    listed.append(keras.callbacks.CSVLogger(log_path, append=True))
+    logs = os.path.join(write_dir, "logs")
+    listed.append(keras.callbacks.TensorBoard(logs, histogram_freq=0, write_graph=False))
+    if t.histogram_freq:
+        sample = callbacks.latent_sample(bundle.x_val, seed=t.seed)
+        listed.append(callbacks.LatentHistograms(os.path.join(logs, "latent"), sample, t.histogram_freq))
+    return listed, throughput, log_path
+
+
+def _epochs_logged(log_path):
+    with open(log_path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _vector_logs_for_multi_worker(model):
+    """Works around Keras 3 reducing scalar step logs with `axis=0` under multi-worker.
+
+    Keras averages per-worker logs with `strategy.reduce("MEAN", value, axis=0)`,
+    which fails on the scalar metric results of a custom `train_step`; returning
+    them as `[1]` vectors makes that reduction the mean over workers (a scalar).
+    """
+    import tensorflow as tf
+
+    def as_vectors(step):
+        def wrapped(data):
+            return {name: tf.reshape(value, [1]) for name, value in step(data).items()}
+
+        return wrapped
+
+    model.train_step = as_vectors(model.train_step)
+    model.test_step = as_vectors(model.test_step)
+
+
+def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batch, write_dir):
+    """Builds and compiles under `strategy.scope()`, then fits.
+
+    Returns:
+        `(model, info)`: the trained model and a dict with `epochs` (over all
+        resumed runs, from the CSV log), the final losses and samples/second.
+    """
+    t = config.training
+    previous_policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(t.precision)
+    try:
+        with strategy.scope():
+            model = build.build_model(config, bundle)
+            model.compile(
+                optimizer=build.build_optimizer(config, steps_per_epoch),
+                steps_per_execution=t.steps_per_execution,
+                jit_compile=t.jit_compile,
+            )
+        if config.strategy.name == "multi_worker":
+            _vector_logs_for_multi_worker(model)
+        resumed_from_epoch = backup_epoch(os.path.join(write_dir, "backup"))
+        listed, throughput, log_path = _callbacks(
+            config, bundle, write_dir, steps_per_epoch, global_batch
+        )
+        model.fit(
+            train_ds, validation_data=val_ds, epochs=t.epochs, callbacks=listed,
+            steps_per_epoch=steps_per_epoch,
+            shuffle=False,
+            verbose=t.verbose,
+        )
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
+    rows = _epochs_logged(log_path)
+    last = rows[-1] if rows else {}
+    rates = throughput.rates[1:] or throughput.rates
+    info = {
+        "epochs": len(rows),
+        "resumed_from_epoch": resumed_from_epoch,
+        "final": {k: float(v) for k, v in last.items() if k != "epoch"},
+        "samples_per_second": float(sum(rates) / len(rates)) if rates else None,
+    }
+    return model, info

@@ -1,0 +1,175 @@
+"""`train(config, out_dir)`: the library function behind `tfvae train`."""
+
+import dataclasses
+import os
+import shutil
+import typing
+
+import numpy as np
+
+from tfvae.training import artifacts, config as config_lib, strategies
+
+
+@dataclasses.dataclass
+class RunResult:
+    """What a finished run produced. `metrics` is the content of `metrics.json`."""
+
+    out_dir: str
+    model_path: typing.Optional[str]
+    threshold: float
+    epochs: int
+    metrics: dict
+
+
+def _check_run_dir(out_dir, config, overwrite):
+    """Refuses to clobber a finished run; refuses to resume a different config."""
+    if os.path.exists(os.path.join(out_dir, "metrics.json")):
+        if not overwrite:
+            raise FileExistsError(
+                f"{out_dir} already holds a finished run (metrics.json). Pass --overwrite to "
+                "replace it, or choose another --out."
+            )
+        for name in artifacts.RUN_FILES:
+            if os.path.exists(os.path.join(out_dir, name)):
+                os.remove(os.path.join(out_dir, name))
+        for name in artifacts.RUN_FOLDERS:
+            shutil.rmtree(os.path.join(out_dir, name), ignore_errors=True)
+    saved = os.path.join(out_dir, "config.json")
+    if os.path.exists(saved):
+        import json
+
+        with open(saved) as f:
+            previous = json.load(f)
+        if previous != config_lib.to_dict(config):
+            raise FileExistsError(
+                f"{out_dir} holds an unfinished run with a different config; rerun it with the "
+                "same config to resume, or pass --overwrite to start again."
+            )
+
+
+def _global_batch(config, replicas):
+    t = config.training
+    if t.per_replica_batch_size is not None:
+        return t.per_replica_batch_size * replicas
+    if t.batch_size % replicas:
+        raise ValueError(
+            f"training.batch_size={t.batch_size} is not divisible by the {replicas} replicas of "
+            f"the {config.strategy.name!r} strategy; use a multiple of {replicas} or set "
+            "training.per_replica_batch_size."
+        )
+    return t.batch_size
+
+
+def _check_sizes(bundle, global_batch):
+    if len(bundle.x_train) < global_batch:
+        raise ValueError(
+            f"The training set has {len(bundle.x_train)} rows, fewer than one global batch of "
+            f"{global_batch}; lower training.batch_size or use more data."
+        )
+    if len(bundle.x_val) == 0:
+        raise ValueError("The validation split is empty; raise data.validation_fraction.")
+
+
+def epoch_orders(n_rows, global_batch, seed, first_epoch, epochs):
+    """Row indices of each remaining epoch's batches, `[steps * epochs_left, global_batch]`.
+
+    Epoch `e` uses the permutation seeded by `(seed, e)`: the order does not depend on
+    the strategy (tf.data shuffles are not reproduced under `tf.distribute`) and a
+    resumed run sees the same batches as an uninterrupted one from its restart epoch.
+    Each epoch has `n_rows // global_batch` full batches (one trace, XLA-friendly).
+    """
+    steps = n_rows // global_batch
+    if first_epoch >= epochs:  # killed after the last epoch, before the backup was removed
+        return np.empty((0, global_batch), dtype=np.int64)
+    orders = [
+        np.random.default_rng([seed, epoch]).permutation(n_rows)[: steps * global_batch]
+        for epoch in range(first_epoch, epochs)
+    ]
+    return np.concatenate(orders).reshape(-1, global_batch)
+
+
+def _datasets(bundle, config, global_batch, first_epoch):
+    import tensorflow as tf
+
+    t = config.training
+    rows = tf.constant(bundle.x_train)
+    batches = epoch_orders(len(bundle.x_train), global_batch, t.seed, first_epoch, t.epochs)
+    train = tf.data.Dataset.from_tensor_slices(batches).map(lambda index: tf.gather(rows, index))
+    train = train.prefetch(tf.data.AUTOTUNE)
+    val = tf.data.Dataset.from_tensor_slices(bundle.x_val).batch(global_batch)
+    if config.strategy.name == "multi_worker":
+        # Every worker builds the same batches; each keeps its replicas' slices.
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+        train, val = train.with_options(options), val.with_options(options)
+    return train, val
+
+
+def _set_up_process(config):
+    """Strategy first (multi-worker needs it before any TF op), then seeds and determinism."""
+    strategy = strategies.make_strategy(config.strategy.name, config.strategy.tpu)
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(config.training.seed)
+    if config.training.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    return strategy
+
+
+def train(config, out_dir, overwrite=False):
+    """Trains, calibrates and saves one run; resumes it if `out_dir` holds its backup.
+
+    Args:
+        config: a `TrainConfig`.
+        out_dir: str. The run directory (created if needed).
+        overwrite: bool. Replace a finished run in `out_dir`.
+
+    Returns:
+        A `RunResult`.
+
+    Raises:
+        FileExistsError: `out_dir` holds a finished run and `overwrite` is False,
+            or an unfinished run with another config.
+        FileNotFoundError / ValueError: bad data or config, before any training.
+
+    Example:
+    ```python
+    result = train(load_config("training/configs/demo.yaml"), "runs/demo")
+    result.metrics["test"]["auroc"]
+    ```
+    """
+    from tfvae.training import fit_loop
+    from tfvae.training.data_sources import load_data
+
+    _check_run_dir(out_dir, config, overwrite)
+    strategy = _set_up_process(config)
+    global_batch = _global_batch(config, strategy.num_replicas_in_sync)
+    bundle = load_data(config.data, seed=config.training.seed)
+    _check_sizes(bundle, global_batch)
+    chief = strategies.is_chief(strategy)
+    write_dir = strategies.worker_dir(out_dir, strategy)
+    os.makedirs(write_dir, exist_ok=True)
+    if chief:
+        artifacts.write_json(os.path.join(out_dir, "config.json"), config_lib.to_dict(config))
+        artifacts.write_yaml(os.path.join(out_dir, "config.yaml"), config_lib.to_dict(config))
+    first_epoch = fit_loop.backup_epoch(os.path.join(write_dir, "backup"))
+    train_ds, val_ds = _datasets(bundle, config, global_batch, first_epoch)
+    steps_per_epoch = len(bundle.x_train) // global_batch
+    model, history = fit_loop.fit(
+        config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batch, write_dir
+    )
+    info = {
+        "strategy": config.strategy.name,
+        "replicas": int(strategy.num_replicas_in_sync),
+        "global_batch_size": int(global_batch),
+        "steps_per_epoch": int(steps_per_epoch),
+        **history,
+        "data": bundle.describe(),
+    }
+    from tfvae.training.calibration import calibrate_and_save
+
+    metrics, model_path = calibrate_and_save(config, model, bundle, info, write_dir)
+    threshold = metrics["threshold"]["threshold"]
+    return RunResult(write_dir, model_path, threshold, metrics["training"]["epochs"], metrics)
+
