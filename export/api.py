@@ -139,6 +139,8 @@ def export_model(
     formats = _as_tuple(formats, "formats", FORMATS)
     quantize = _as_tuple(quantize, "quantize", tflite.QUANTIZATIONS)
     version, version_dir = layout.resolve_version(out, name, version)
+    if calibration is None and hasattr(model_or_path, "threshold_rule_"):
+        calibration = model_or_path.threshold_rule_.to_dict()  # a fitted detector knows its rule
     model = load_for_export(model_or_path)
     value, source = _resolve_threshold(model, threshold)
     original = keras.ops.convert_to_numpy(model.threshold)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from export_helpers import N_FEATURES, parity_rows
+from helpers import gaussian_blobs
 
 import tfvae
 from tfvae.export import export_model
@@ -82,3 +83,11 @@ def test_exports_from_a_keras_file(trained_vae, tmp_path):
     with pytest.raises(ValueError, match="quantize"):
         export_model(path, tmp_path / "out", quantize="int8")
     assert keras.saving.load_model(path, safe_mode=True).threshold_value() == trained_vae.threshold_value()
+
+
+def test_exporting_a_detector_records_its_threshold_rule(tmp_path):
+    detector = tfvae.VAEDetector(epochs=2, threshold_percentile=97.5).fit(gaussian_blobs(200))
+    result = export_model(detector, tmp_path, name="det", formats="savedmodel")
+    calibration = result.metadata["threshold_calibration"]
+    assert calibration["method"] == "PercentileThreshold" and calibration["percentile"] == 97.5
+    assert result.metadata["threshold"] == pytest.approx(detector.threshold_)
