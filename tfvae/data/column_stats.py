@@ -1,0 +1,169 @@
+"""Streaming statistics of raw table columns: what `TabularPreprocessor` is adapted on.
+
+Statistics are merged chunk by chunk (Chan et al. parallel mean/variance), so a table
+larger than memory is adapted in one pass over `pandas.read_csv(..., chunksize=...)`.
+"""
+
+import numpy as np
+import pandas as pd
+
+NUMERIC = "numeric"
+CATEGORICAL = "categorical"
+KINDS = (NUMERIC, CATEGORICAL)
+#: Token that stands for a missing category (NaN/None in pandas, empty field in a CSV).
+MISSING_TOKEN = ""
+# A non-negative column is log-transformed ("auto") when its maximum lies this many
+# standard deviations above its mean: heavy-tailed counts such as byte totals.
+HEAVY_TAIL_STDS = 10.0
+
+
+def infer_kind(dtype):
+    """`"numeric"` for numbers and booleans, `"categorical"` for strings/objects/categories."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return NUMERIC
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+        return NUMERIC
+    return CATEGORICAL
+
+
+class _Moments:
+    """Count, mean and sum of squared deviations, mergeable across chunks."""
+
+    def __init__(self):
+        self.n, self.mean, self.m2 = 0, 0.0, 0.0
+
+    def add(self, values):
+        if values.size == 0:
+            return
+        n_b, mean_b = values.size, float(values.mean())
+        m2_b = float(((values - mean_b) ** 2).sum())
+        n = self.n + n_b
+        delta = mean_b - self.mean
+        self.mean += delta * n_b / n
+        self.m2 += m2_b + delta * delta * self.n * n_b / n
+        self.n = n
+
+    @property
+    def variance(self):
+        return self.m2 / self.n if self.n else 0.0
+
+
+class NumericStats:
+    """Accumulates one numeric column: missing count, min/max, raw and log1p moments."""
+
+    def __init__(self):
+        self.n_missing = 0
+        self.minimum, self.maximum = np.inf, -np.inf
+        self.raw, self.log = _Moments(), _Moments()
+
+    def add(self, series, name):
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.isnan(values) & series.notna().to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"Column {name!r} is numeric but holds {int(bad.sum())} non-numeric values "
+                f"(first: {series.iloc[row]!r}). Declare it categorical or clean it."
+            )
+        finite = values[np.isfinite(values)]
+        self.n_missing += int(np.isnan(values).sum())
+        if finite.size:
+            self.minimum = min(self.minimum, float(finite.min()))
+            self.maximum = max(self.maximum, float(finite.max()))
+        self.raw.add(finite)
+        self.log.add(np.log1p(np.maximum(finite, 0.0)))
+
+    def heavy_tailed(self):
+        std = np.sqrt(self.raw.variance)
+        return bool(self.minimum >= 0 and std > 0 and self.maximum - self.raw.mean > HEAVY_TAIL_STDS * std)
+
+    def spec(self, name, log):
+        """The column's entry of the feature spec (JSON-ready)."""
+        if self.raw.n == 0:
+            raise ValueError(f"Column {name!r} has no numeric values to adapt on (all missing).")
+        moments = self.log if log else self.raw
+        return {
+            "name": name,
+            "kind": NUMERIC,
+            "dtype": "float32",
+            "log": bool(log),
+            "mean": float(moments.mean),
+            # A constant column keeps unit scale instead of dividing by ~0.
+            "variance": float(moments.variance) if moments.variance > 1e-12 else 1.0,
+            "missing_indicator": self.n_missing > 0,
+            "n_missing": int(self.n_missing),
+            "min": float(self.minimum),
+            "max": float(self.maximum),
+        }
+
+
+class CategoricalStats:
+    """Accumulates one categorical column: value counts (missing counted as `""`)."""
+
+    def __init__(self):
+        self.counts = {}
+
+    def add(self, series, name):
+        values = series.astype(object).where(series.notna(), MISSING_TOKEN).astype(str)
+        for value, count in values.value_counts(sort=False).items():
+            self.counts[value] = self.counts.get(value, 0) + int(count)
+
+    def spec(self, name, max_tokens=None, min_frequency=1):
+        kept = [(v, c) for v, c in self.counts.items() if c >= min_frequency]
+        # Most frequent first, ties by value: deterministic across chunkings.
+        kept.sort(key=lambda item: (-item[1], item[0]))
+        if max_tokens is not None:
+            kept = kept[:max_tokens]
+        if not kept:
+            raise ValueError(f"Column {name!r} has no category seen at least {min_frequency} times.")
+        return {
+            "name": name,
+            "kind": CATEGORICAL,
+            "dtype": "string",
+            "vocabulary": [v for v, _ in kept],
+            "n_missing": int(self.counts.get(MISSING_TOKEN, 0)),
+        }
+
+
+class TableStats:
+    """Statistics of every column of a table, fed chunk by chunk.
+
+    Args:
+        kinds: dict column name -> `"numeric"` or `"categorical"`, in column order.
+    """
+
+    def __init__(self, kinds):
+        self.kinds = dict(kinds)
+        self.columns = {
+            name: NumericStats() if kind == NUMERIC else CategoricalStats()
+            for name, kind in self.kinds.items()
+        }
+        self.n_rows = 0
+
+    def add(self, frame):
+        for name, stats in self.columns.items():
+            stats.add(frame[name], name)
+        self.n_rows += len(frame)
+        return self
+
+    def specs(self, log_transform="auto", max_tokens=None, min_frequency=1):
+        """Per-column specs. `log_transform`: "auto", True, False or a list of columns."""
+        if self.n_rows == 0:
+            raise ValueError("Cannot adapt on an empty table: it has no rows.")
+        specs = []
+        for name, stats in self.columns.items():
+            if isinstance(stats, NumericStats):
+                specs.append(stats.spec(name, _use_log(log_transform, name, stats)))
+            else:
+                specs.append(stats.spec(name, max_tokens, min_frequency))
+        return specs
+
+
+def _use_log(log_transform, name, stats):
+    if log_transform == "auto":
+        return stats.heavy_tailed()
+    if isinstance(log_transform, bool):
+        if log_transform and stats.minimum < 0:
+            raise ValueError(f"Cannot log-transform column {name!r}: it has negative values.")
+        return log_transform
+    return name in set(log_transform)
