@@ -152,6 +152,7 @@ class VAEDetector(BaseDetector):
             validation_data=validation_data,
             epochs=self.epochs,
             batch_size=batch_size,
+            shuffle=batch_size is not None,  # a tf.data input is shuffled by its pipeline
             callbacks=callbacks,
             verbose=self.verbose,
         )
