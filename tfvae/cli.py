@@ -11,6 +11,7 @@ import sys
 # so the core package never depends on them.
 COMMANDS = {
     "demo": ("tfvae.demo", "train, calibrate and evaluate a VAE on bundled data (offline)"),
+    "score": ("tfvae.data.score_cli", "score a CSV with a raw-column model, chunk by chunk"),
 }
 
 

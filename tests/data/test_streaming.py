@@ -28,7 +28,7 @@ def test_adapt_csv_matches_in_memory_adaptation(tmp_path):
         assert got["kind"] == want["kind"] and got.get("vocabulary") == want.get("vocabulary")
         if got["kind"] == "numeric":
             assert got["mean"] == pytest.approx(want["mean"], rel=1e-5)
-            assert got["variance"] == pytest.approx(want["variance"], rel=1e-4)
+            assert got["scale"] == pytest.approx(want["scale"], rel=1e-4)
 
 
 def test_csv_dataset_trains_a_vae(tmp_path, fitted):

@@ -10,6 +10,7 @@ import pandas as pd
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
 KINDS = (NUMERIC, CATEGORICAL)
+SCALINGS = ("standard", "minmax")
 #: Token that stands for a missing category (NaN/None in pandas, empty field in a CSV).
 MISSING_TOKEN = ""
 # A non-negative column is log-transformed ("auto") when its maximum lies this many
@@ -77,21 +78,37 @@ class NumericStats:
         std = np.sqrt(self.raw.variance)
         return bool(self.minimum >= 0 and std > 0 and self.maximum - self.raw.mean > HEAVY_TAIL_STDS * std)
 
-    def spec(self, name, log):
-        """The column's entry of the feature spec (JSON-ready)."""
+    def spec(self, name, log, scaling="standard"):
+        """The column's entry of the feature spec (JSON-ready).
+
+        `center`/`scale` are what the `Normalization` layer subtracts and divides by
+        (in log1p space when `log`): mean/std for `"standard"`, min/range for
+        `"minmax"`; `fill` (the mean) imputes missing values.
+        """
         if self.raw.n == 0:
             raise ValueError(f"Column {name!r} has no numeric values to adapt on (all missing).")
+        if scaling not in SCALINGS:
+            raise ValueError(f"Expected `scaling` in {SCALINGS}. Received: scaling={scaling!r}")
         moments = self.log if log else self.raw
+        low, high = (np.log1p(self.minimum), np.log1p(self.maximum)) if log else (self.minimum, self.maximum)
+        if scaling == "standard":
+            center, scale = moments.mean, np.sqrt(moments.variance)
+        else:
+            center, scale = low, high - low
         return {
             "name": name,
             "kind": NUMERIC,
             "dtype": "float32",
             "log": bool(log),
-            "mean": float(moments.mean),
+            "scaling": scaling,
+            "center": float(center),
             # A constant column keeps unit scale instead of dividing by ~0.
-            "variance": float(moments.variance) if moments.variance > 1e-12 else 1.0,
+            "scale": float(scale) if scale > 1e-6 else 1.0,
+            "fill": float(moments.mean),
             "missing_indicator": self.n_missing > 0,
             "n_missing": int(self.n_missing),
+            "mean": float(self.raw.mean),
+            "std": float(np.sqrt(self.raw.variance)),
             "min": float(self.minimum),
             "max": float(self.maximum),
         }
@@ -146,14 +163,14 @@ class TableStats:
         self.n_rows += len(frame)
         return self
 
-    def specs(self, log_transform="auto", max_tokens=None, min_frequency=1):
+    def specs(self, log_transform="auto", max_tokens=None, min_frequency=1, scaling="standard"):
         """Per-column specs. `log_transform`: "auto", True, False or a list of columns."""
         if self.n_rows == 0:
             raise ValueError("Cannot adapt on an empty table: it has no rows.")
         specs = []
         for name, stats in self.columns.items():
             if isinstance(stats, NumericStats):
-                specs.append(stats.spec(name, _use_log(log_transform, name, stats)))
+                specs.append(stats.spec(name, _use_log(log_transform, name, stats), scaling))
             else:
                 specs.append(stats.spec(name, max_tokens, min_frequency))
         return specs

@@ -49,7 +49,7 @@ def _to_float(text):
 
 
 def adapt_csv(path, categorical=None, numeric=None, chunk_rows=65536, log_transform="auto",
-              max_tokens=None, min_frequency=1, name="tabular_preprocessor"):
+              max_tokens=None, min_frequency=1, scaling="standard", name="tabular_preprocessor"):
     """Adapts a `TabularPreprocessor` on a CSV in one chunked pass (bounded memory).
 
     Raises:
@@ -62,7 +62,7 @@ def adapt_csv(path, categorical=None, numeric=None, chunk_rows=65536, log_transf
         columns, _, errors = typed_columns(chunk, specs)
         _raise_on_errors(path, errors)
         stats.add(_as_frame(columns))
-    return TabularPreprocessor.from_stats(stats, log_transform, max_tokens, min_frequency, name=name)
+    return TabularPreprocessor.from_stats(stats, log_transform, max_tokens, min_frequency, scaling, name=name)
 
 
 def csv_dataset(path, preprocessor, batch_size=256, chunk_rows=65536, shuffle_buffer=0, seed=0):

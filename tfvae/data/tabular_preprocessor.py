@@ -18,8 +18,8 @@ OOV_LABEL = "<unknown>"
 class TabularPreprocessor(keras.layers.Layer):
     """Encodes a dict of raw columns into the float32 features a VAE reconstructs.
 
-    Numeric columns are (optionally) log-transformed, standardised with a Keras
-    `Normalization` layer, and, when missing values were seen in training, imputed
+    Numeric columns are (optionally) log-transformed, scaled with a Keras
+    `Normalization` layer (standardised, or min-max to [0, 1]), and, when missing values were seen in training, imputed
     with the training mean plus a 0/1 missing indicator. A NaN in a column that had
     no missing values in training stays NaN, so the row is scored as invalid rather
     than silently imputed. Categorical columns go through a `StringLookup` one-hot
@@ -31,8 +31,8 @@ class TabularPreprocessor(keras.layers.Layer):
 
     Args:
         columns: list of dict. One spec per raw column, in input order, as built by
-            `from_dataframe` (keys: `name`, `kind`, `dtype`, and `log`, `mean`,
-            `variance`, `missing_indicator` for numeric columns or `vocabulary` for
+            `from_dataframe` (keys: `name`, `kind`, `dtype`, and `log`, `center`,
+            `scale`, `fill`, `missing_indicator` for numeric columns or `vocabulary` for
             categorical ones).
         **kwargs: base `Layer` arguments.
 
@@ -50,8 +50,8 @@ class TabularPreprocessor(keras.layers.Layer):
         self.normalization = None
         if numeric:
             self.normalization = keras.layers.Normalization(
-                mean=[c["mean"] for c in numeric],
-                variance=[c["variance"] for c in numeric],
+                mean=[c["center"] for c in numeric],
+                variance=[c["scale"] ** 2 for c in numeric],
                 name="normalization",
             )
             # Built now, eagerly: its mean/variance become constants that a VAE may
@@ -71,7 +71,8 @@ class TabularPreprocessor(keras.layers.Layer):
 
     @classmethod
     def from_dataframe(cls, df, categorical=None, numeric=None, log_transform="auto",
-                       max_tokens=None, min_frequency=1, name="tabular_preprocessor"):
+                       max_tokens=None, min_frequency=1, scaling="standard",
+                       name="tabular_preprocessor"):
         """Builds a preprocessor adapted on a training DataFrame.
 
         Args:
@@ -84,6 +85,8 @@ class TabularPreprocessor(keras.layers.Layer):
                 counts), True (every numeric column), False, or a list of columns.
             max_tokens: int or None. Keep at most this many categories per column.
             min_frequency: int. Categories seen fewer times go to the OOV slot.
+            scaling: str. `"standard"` (mean 0, variance 1) or `"minmax"` (training
+                range to [0, 1]) for numeric columns, after the log transform.
             name: str. Layer name.
 
         Returns:
@@ -91,13 +94,13 @@ class TabularPreprocessor(keras.layers.Layer):
         """
         kinds = infer_kinds(df, categorical, numeric)
         stats = TableStats(kinds).add(df)
-        return cls(stats.specs(log_transform, max_tokens, min_frequency), name=name)
+        return cls(stats.specs(log_transform, max_tokens, min_frequency, scaling), name=name)
 
     @classmethod
     def from_stats(cls, stats, log_transform="auto", max_tokens=None, min_frequency=1,
-                   name="tabular_preprocessor"):
+                   scaling="standard", name="tabular_preprocessor"):
         """Builds a preprocessor from a `TableStats` fed chunk by chunk (large files)."""
-        return cls(stats.specs(log_transform, max_tokens, min_frequency), name=name)
+        return cls(stats.specs(log_transform, max_tokens, min_frequency, scaling), name=name)
 
     # ---- what other modules read ------------------------------------------------
     @property
@@ -182,7 +185,7 @@ class TabularPreprocessor(keras.layers.Layer):
                 x = tf.sign(x) * tf.math.log1p(tf.abs(x))
             if c["missing_indicator"]:
                 missing = tf.math.is_nan(x)
-                x = tf.where(missing, tf.constant(c["mean"], tf.float32), x)
+                x = tf.where(missing, tf.constant(c["fill"], tf.float32), x)
                 indicators[c["name"]] = tf.cast(missing, tf.float32)[:, None]
             filled.append(x)
         standardized = {}

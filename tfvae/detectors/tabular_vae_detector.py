@@ -29,6 +29,7 @@ class TabularVAEDetector(VAEDetector):
             `TabularPreprocessor.from_dataframe`.
         max_tokens: int or None. Maximum categories kept per column.
         min_frequency: int. Rarer categories are treated as unknown.
+        scaling: str. `"standard"` or `"minmax"` numeric scaling.
         Other arguments: as `VAEDetector` (`standardize` is implied and must be True).
 
     Example:
@@ -44,7 +45,7 @@ class TabularVAEDetector(VAEDetector):
                  standardize=True, epochs=100, batch_size=128, learning_rate=1e-3,
                  validation_fraction=0.1, early_stopping_patience=10, contamination=None,
                  threshold_percentile=99.0, seed=0, verbose=0, categorical=None, numeric=None,
-                 log_transform="auto", max_tokens=None, min_frequency=1):
+                 log_transform="auto", max_tokens=None, min_frequency=1, scaling="standard"):
         super().__init__(
             latent_dim=latent_dim, hidden_units=hidden_units, beta=beta, variational=variational,
             likelihood=likelihood, observation_noise=observation_noise, score_name=score_name,
@@ -58,6 +59,7 @@ class TabularVAEDetector(VAEDetector):
         self.log_transform = log_transform
         self.max_tokens = max_tokens
         self.min_frequency = min_frequency
+        self.scaling = scaling
 
     def fit(self, X, y=None):
         """Fits on a raw table (normal rows). Returns self."""
@@ -71,7 +73,7 @@ class TabularVAEDetector(VAEDetector):
         preprocessor = TabularPreprocessor.from_dataframe(
             train, categorical=self.categorical, numeric=self.numeric,
             log_transform=self.log_transform, max_tokens=self.max_tokens,
-            min_frequency=self.min_frequency,
+            min_frequency=self.min_frequency, scaling=self.scaling,
         )
         self.feature_names_in_ = np.asarray(preprocessor.column_names, dtype=object)
         self.n_features_in_ = len(preprocessor.column_names)
@@ -100,11 +102,16 @@ class TabularVAEDetector(VAEDetector):
         return frame.iloc[np.sort(order[n_holdout:])], frame.iloc[np.sort(order[:n_holdout])]
 
     def _dataset(self, columns, shuffle=False):
-        dataset = tf.data.Dataset.from_tensor_slices(columns)
+        # Batches are gathered from whole columns: element-wise tf.data over ~40
+        # columns costs more than the model step.
+        tensors = {name: tf.constant(values) for name, values in columns.items()}
+        n_rows = len(next(iter(columns.values())))
+        indices = tf.data.Dataset.range(n_rows)
         if shuffle:
-            n_rows = len(next(iter(columns.values())))
-            dataset = dataset.shuffle(min(n_rows, 100_000), seed=self.seed, reshuffle_each_iteration=True)
-        return dataset.batch(self.batch_size).prefetch(tf.data.AUTOTUNE)
+            indices = indices.shuffle(n_rows, seed=self.seed, reshuffle_each_iteration=True)
+        indices = indices.batch(self.batch_size)
+        return indices.map(lambda idx: {name: tf.gather(t, idx) for name, t in tensors.items()}).prefetch(
+            tf.data.AUTOTUNE)
 
     @property
     def preprocessor_(self):
