@@ -13,9 +13,12 @@ KINDS = (NUMERIC, CATEGORICAL)
 SCALINGS = ("standard", "minmax")
 #: Token that stands for a missing category (NaN/None in pandas, empty field in a CSV).
 MISSING_TOKEN = ""
-# A non-negative column is log-transformed ("auto") when its maximum lies this many
-# standard deviations above its mean: heavy-tailed counts such as byte totals.
-HEAVY_TAIL_STDS = 10.0
+# "auto" log-transforms a non-negative column that spans more than four decades
+# (maximum >= 1e4) with a heavy right tail (maximum > 100 x mean): byte counts,
+# durations. Rare spikes in mostly-zero counters (max in the hundreds) and bounded
+# counts stay linear: on KDD Cup 99 logging those hides attacks (AUROC 0.946 vs 0.996).
+LOG_MIN_MAXIMUM = 1e4
+LOG_MAX_OVER_MEAN = 100.0
 
 
 def infer_kind(dtype):
@@ -75,8 +78,8 @@ class NumericStats:
         self.log.add(np.log1p(np.maximum(finite, 0.0)))
 
     def heavy_tailed(self):
-        std = np.sqrt(self.raw.variance)
-        return bool(self.minimum >= 0 and std > 0 and self.maximum - self.raw.mean > HEAVY_TAIL_STDS * std)
+        return bool(self.minimum >= 0 and self.maximum >= LOG_MIN_MAXIMUM
+                    and self.maximum > LOG_MAX_OVER_MEAN * self.raw.mean)
 
     def spec(self, name, log, scaling="standard"):
         """The column's entry of the feature spec (JSON-ready).
