@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from tests.data.tables import mixed_frame
+from tfvae.data import read_feature_spec
 from tfvae.detectors import TabularVAEDetector, VAEDetector
 
 
@@ -77,6 +78,9 @@ def test_raw_frame_keras_round_trip_gives_same_scores(tmp_path):
     np.testing.assert_allclose(loaded.score_samples(frame), detector.score_samples(frame), rtol=1e-5)
     assert loaded.threshold_ == pytest.approx(detector.threshold_)
     pd.testing.assert_frame_equal(loaded.feature_scores(frame), detector.feature_scores(frame))
+    spec = read_feature_spec(path)
+    assert spec["columns"] == detector.preprocessor_.feature_spec()["columns"]
+    assert spec["columns"][2]["vocabulary"][0] == "tcp"
 
 
 def test_numeric_numpy_vae_detector_unchanged():
