@@ -58,6 +58,13 @@ def test_bad_columns_give_clear_errors():
         detector.score_samples(frame.assign(protocol=3))
     with pytest.raises(ValueError, match="empty"):
         detector.score_samples(frame.iloc[:0])
+    holes = frame.iloc[:3].assign(duration=[1.0, np.nan, 2.0])
+    with pytest.raises(ValueError, match="'duration'.*missing"):
+        detector.predict(holes)
+    details = detector.score_details(holes)
+    assert details["valid"].tolist() == [True, False, True] and details["is_anomaly"][1]
+    # a missing value where training had some is imputed (plus indicator), not refused
+    assert np.isfinite(detector.score_samples(frame.iloc[:3].assign(temperature=np.nan))).all()
 
 
 def test_unknown_categories_are_counted_and_warned():

@@ -70,8 +70,10 @@ class TabularVAEDetector(VAEDetector):
             raise ValueError(f"Raw tables need likelihood='gaussian'. Received: likelihood={self.likelihood!r}")
         frame = read_table(X).rename(columns=str)
         train, holdout = self._split_frame(frame)
+        # Statistics and vocabularies come from every row given to `fit` (the hold-out
+        # only serves early stopping and calibration), so no calibration row is out of range.
         preprocessor = TabularPreprocessor.from_dataframe(
-            train, categorical=self.categorical, numeric=self.numeric,
+            frame, categorical=self.categorical, numeric=self.numeric,
             log_transform=self.log_transform, max_tokens=self.max_tokens,
             min_frequency=self.min_frequency, scaling=self.scaling,
         )
@@ -118,9 +120,11 @@ class TabularVAEDetector(VAEDetector):
         self._check_fitted()
         return self.model_.preprocessor
 
-    def _checked(self, X, allow_nonfinite=True):
+    def _checked(self, X, allow_nonfinite=False):
         self._check_fitted()
         columns = to_columns(X, self.model_.preprocessor)
+        if not allow_nonfinite:
+            _check_finite(columns, self.model_.preprocessor)
         counts = unknown_categories(columns, self.model_.preprocessor)
         if counts:
             warnings.warn(
@@ -151,3 +155,19 @@ class TabularVAEDetector(VAEDetector):
         detector.n_features_in_ = len(preprocessor.column_names)
         detector.feature_names_in_ = np.asarray(preprocessor.column_names, dtype=object)
         return detector
+
+
+def _check_finite(columns, preprocessor):
+    """Refuses values the model cannot encode (as `check_features` does for numpy input)."""
+    for spec in preprocessor.columns:
+        if spec["kind"] != "numeric":
+            continue
+        values = columns[spec["name"]]
+        bad = np.isinf(values) if spec["missing_indicator"] else ~np.isfinite(values)
+        if bad.any():
+            what = "inf" if spec["missing_indicator"] else "missing/inf"
+            raise ValueError(
+                f"Column {spec['name']!r} holds {int(bad.sum())} {what} values (first at row "
+                f"{int(np.flatnonzero(bad)[0])}) but had no missing values in training. Impute them, "
+                "or use `score_details`, which scores such rows as invalid anomalies."
+            )
