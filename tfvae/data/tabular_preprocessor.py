@@ -5,10 +5,9 @@ import os
 import tempfile
 
 import keras
-import pandas as pd
 import tensorflow as tf
 
-from tfvae.data.column_stats import CATEGORICAL, KINDS, NUMERIC, TableStats, infer_kind
+from tfvae.data.column_stats import CATEGORICAL, KINDS, NUMERIC, TableStats, infer_kinds
 
 SPEC_FORMAT = "tfvae.tabular/1"
 OOV_LABEL = "<unknown>"
@@ -210,29 +209,6 @@ class TabularPreprocessor(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "columns": [dict(c) for c in self.columns]}
-
-
-def infer_kinds(df, categorical=None, numeric=None):
-    """Column name -> kind, from dtypes with overrides; errors name unknown columns."""
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"Expected a pandas DataFrame. Received {type(df).__name__}.")
-    names = [str(c) for c in df.columns]
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"Column names must be unique; repeated: {dupes}.")
-    categorical, numeric = list(categorical or []), list(numeric or [])
-    for override in categorical + numeric:
-        if override not in names:
-            raise ValueError(f"Column {override!r} (given as an override) is not in the table {names}.")
-    both = set(categorical) & set(numeric)
-    if both:
-        raise ValueError(f"Columns {sorted(both)} are listed as both categorical and numeric.")
-    kinds = {}
-    for column, dtype in df.dtypes.items():
-        name = str(column)
-        kinds[name] = (CATEGORICAL if name in categorical else NUMERIC if name in numeric
-                       else infer_kind(dtype))
-    return kinds
 
 
 def _check_columns(columns):
