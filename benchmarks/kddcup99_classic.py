@@ -16,7 +16,7 @@ from tfvae.metrics import detection_metrics
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("path")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--log-transform", default="auto")
     parser.add_argument("--latent-dim", type=int, default=8)
     parser.add_argument("--score-name", default="negative_elbo")
