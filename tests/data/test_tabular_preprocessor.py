@@ -104,3 +104,21 @@ def test_save_feature_spec_writes_json(tmp_path):
     pre = TabularPreprocessor.from_dataframe(mixed_frame())
     path = pre.save_feature_spec(tmp_path / "features.json")
     assert json.loads(open(path).read())["columns"][1]["name"] == "bytes"
+
+
+def test_saved_model_signature_from_input_signature_scores_raw_columns(tmp_path):
+    frame = mixed_frame()
+    pre = TabularPreprocessor.from_dataframe(frame)
+    vae = VAE(DenseEncoder(2, [8]), DenseDecoder(pre.output_dim, [8]), preprocessor=pre, seed=1)
+    columns = to_columns(frame.iloc[:7], pre)
+    from tfvae.scores import anomaly_scores
+
+    expected = anomaly_scores(vae, columns)["score"].numpy()
+    module = tf.Module()
+    module.vae = vae
+    module.score_raw = tf.function(lambda batch: {"score": anomaly_scores(vae, batch)["score"]},
+                                   input_signature=[pre.input_signature()])
+    tf.saved_model.save(module, str(tmp_path / "sm"), signatures={"score_raw": module.score_raw})
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))
+    out = loaded.signatures["score_raw"](**{k: tf.constant(v) for k, v in columns.items()})
+    np.testing.assert_allclose(out["score"].numpy(), expected, rtol=1e-5)
