@@ -90,9 +90,17 @@ def test_raw_frame_keras_round_trip_gives_same_scores(tmp_path):
     assert spec["columns"][2]["vocabulary"][0] == "tcp"
 
 
-def test_numeric_numpy_vae_detector_unchanged():
+def test_numeric_numpy_vae_detector_unchanged(tmp_path):
     x = np.random.default_rng(0).normal(size=(120, 4)).astype("float32")
     detector = VAEDetector(epochs=1, hidden_units=(8,), latent_dim=2).fit(x)
     assert detector.score_samples(x).shape == (120,)
+    path = tmp_path / "x.csv"
+    pd.DataFrame(x, columns=list("abcd")).to_csv(path, index=False)
+    from_csv = VAEDetector(epochs=1, hidden_units=(8,), latent_dim=2).fit(path)
+    assert list(from_csv.feature_names_in_) == list("abcd")
+    assert from_csv.score_samples(path).shape == (120,)
+    pd.DataFrame(x, columns=list("abce")).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="missing.*'d'"):
+        from_csv.score_samples(path)
     with pytest.raises(ValueError, match="non-numeric"):
         VAEDetector(epochs=1).fit(mixed_frame(50))
