@@ -2,7 +2,7 @@
 
 from tfvae import _backend  # noqa: F401  (pins the TensorFlow backend before keras loads)
 from tfvae import losses
-from tfvae.detectors import PCADetector, VAEDetector
+from tfvae.detectors import PCADetector, TabularVAEDetector, VAEDetector
 from tfvae.models import (
     VAE,
     Autoencoder,
@@ -35,6 +35,7 @@ __all__ = [
     "PercentileThreshold",
     "SCORE_OUTPUTS",
     "Sampling",
+    "TabularVAEDetector",
     "VAEDetector",
     "anomaly_scores",
     "losses",

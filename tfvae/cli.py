@@ -13,6 +13,7 @@ COMMANDS = {
     "demo": ("tfvae.demo", "train, calibrate and evaluate a VAE on bundled data (offline)"),
     "export": ("tfvae.export.cli", "export a trained model for TF Serving (SavedModel) and TFLite"),
     "train": ("tfvae.training.cli", "train a model from a config on one or many devices/machines"),
+    "score": ("tfvae.data.score_cli", "score a CSV with a raw-column model, chunk by chunk"),
 }
 
 

@@ -1,5 +1,7 @@
 """Input checks that run before any expensive work, with errors that name the problem."""
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -8,7 +10,8 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
     """Validates a feature table and returns it as float32 plus its column names.
 
     Args:
-        x: numpy array `[n_rows, n_features]` or pandas `DataFrame`.
+        x: numpy array `[n_rows, n_features]`, pandas `DataFrame`, or the path of a
+            `.csv[.gz]`/`.parquet` file (read into a DataFrame).
         n_features: int or None. Expected width (from `fit`), checked when given.
         feature_names: list of str or None. Expected column names (from a DataFrame
             seen in `fit`), checked when `x` is a DataFrame.
@@ -23,6 +26,10 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
             wrong width or column names.
     """
     names = None
+    if isinstance(x, (str, os.PathLike)):
+        from tfvae.data.frames import read_table
+
+        x = read_table(x, name)
     if isinstance(x, pd.DataFrame):
         names = [str(c) for c in x.columns]
         bad = [str(c) for c, dtype in x.dtypes.items() if not _is_numeric(dtype)]

@@ -2,6 +2,7 @@
 
 from tfvae.detectors.base import BaseDetector
 from tfvae.detectors.pca_detector import PCADetector
+from tfvae.detectors.tabular_vae_detector import TabularVAEDetector
 from tfvae.detectors.vae_detector import VAEDetector
 
-__all__ = ["BaseDetector", "PCADetector", "VAEDetector"]
+__all__ = ["BaseDetector", "PCADetector", "TabularVAEDetector", "VAEDetector"]

@@ -55,7 +55,7 @@ class BaseDetector(BaseEstimator, abc.ABC):
         x, _ = check_features(
             X,
             n_features=self.n_features_in_,
-            feature_names=None if names is None or not isinstance(X, pd.DataFrame) else list(names),
+            feature_names=None if names is None or isinstance(X, np.ndarray) else list(names),
             allow_nonfinite=allow_nonfinite,
         )
         return x

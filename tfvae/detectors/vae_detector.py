@@ -90,11 +90,14 @@ class VAEDetector(BaseDetector):
         if self.standardize:
             preprocessor = keras.layers.Normalization(axis=-1, name="standardize")
             preprocessor.adapt(x_train)
+        return self._make_vae(x_train.shape[1], preprocessor, feature_names)
+
+    def _make_vae(self, output_dim, preprocessor, feature_names):
         hidden = tuple(self.hidden_units)
         parts = dict(
             encoder=DenseEncoder(self.latent_dim, hidden_units=hidden, name="encoder"),
             decoder=DenseDecoder(
-                x_train.shape[1],
+                output_dim,
                 hidden_units=hidden[::-1],
                 output_activation="sigmoid" if self.likelihood == "bernoulli" else None,
                 name="decoder",
@@ -128,9 +131,15 @@ class VAEDetector(BaseDetector):
         x_train, x_holdout = self._split(x)
         names = None if not hasattr(self, "feature_names_in_") else list(self.feature_names_in_)
         self.model_ = self._build_model(x_train, names)
+        self._train(x_train, None if x_holdout is None else (x_holdout,), batch_size=self.batch_size)
+        calibration = x_holdout if x_holdout is not None else x_train
+        return self._raw_scores(calibration)
+
+    def _train(self, train_data, validation_data, batch_size=None):
+        """Compiles and fits `model_` (early stopping on the hold-out); sets `history_`."""
         self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate))
         callbacks = []
-        if x_holdout is not None and self.early_stopping_patience:
+        if validation_data is not None and self.early_stopping_patience:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
                     monitor="val_loss",
@@ -139,16 +148,15 @@ class VAEDetector(BaseDetector):
                 )
             )
         history = self.model_.fit(
-            x_train,
-            validation_data=None if x_holdout is None else (x_holdout,),
+            train_data,
+            validation_data=validation_data,
             epochs=self.epochs,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
+            shuffle=batch_size is not None,  # a tf.data input is shuffled by its pipeline
             callbacks=callbacks,
             verbose=self.verbose,
         )
         self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
-        calibration = x_holdout if x_holdout is not None else x_train
-        return self._raw_scores(calibration)
 
     def _after_threshold(self):
         # The model stores float32; keep the detector's copy identical so `predict`

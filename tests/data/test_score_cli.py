@@ -1,0 +1,24 @@
+import pandas as pd
+
+from tests.data.tables import mixed_frame
+from tfvae.cli import main
+from tfvae.detectors import TabularVAEDetector
+
+
+def test_score_command_writes_scores_and_flags_bad_rows(tmp_path, capsys):
+    frame = mixed_frame(120)
+    detector = TabularVAEDetector(epochs=1, hidden_units=(8,), latent_dim=2).fit(frame)
+    model = detector.save(tmp_path / "m.keras")
+    good = tmp_path / "good.csv"
+    frame.iloc[:30].to_csv(good, index=False)
+    assert main(["score", model, str(good), "--output", str(tmp_path / "s.csv")]) == 0
+    scores = pd.read_csv(tmp_path / "s.csv")
+    assert len(scores) == 30 and scores["is_anomaly"].isin([0, 1]).all()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(good.read_text() + "1,2\n")
+    assert main(["score", model, str(bad), "--output", str(tmp_path / "b.csv")]) == 1
+    assert "line 32" in capsys.readouterr().err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert main(["score", model, str(empty), "--output", str(tmp_path / "e.csv")]) == 2
+    assert "empty" in capsys.readouterr().err
