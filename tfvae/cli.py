@@ -11,6 +11,7 @@ import sys
 # so the core package never depends on them.
 COMMANDS = {
     "demo": ("tfvae.demo", "train, calibrate and evaluate a VAE on bundled data (offline)"),
+    "evaluate": ("tfvae.evaluation.cli", "metrics, report and plots of a saved model on labelled data"),
 }
 
 
