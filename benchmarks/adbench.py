@@ -15,6 +15,7 @@ Usage:
 """
 
 import argparse
+import json
 import os
 import pathlib
 import re
@@ -177,6 +178,13 @@ def render_markdown(report):
         ]
         rows.append(["**mean**"] + [summary["mean"][c][key] for c in columns])
         lines += [f"## {key.upper()}", "", markdown_table(["data set", *columns], rows), ""]
+    failures = [
+        f"- {dataset} seed {run['seed']}: {column}: {result['error']}"
+        for dataset, runs in report["results"].items() for run in runs
+        for column, result in run["methods"].items() if result.get("error")
+    ]
+    if failures:
+        lines += ["## Failures (left out of the means above)", "", *failures, ""]
     return "\n".join(lines)
 
 
@@ -192,6 +200,7 @@ def parse_args(argv):
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     parser.add_argument("--quick", action="store_true", help="3 data sets, seed 1, 3 epochs")
     parser.add_argument("--name", default="adbench", help="basename of the output files")
+    parser.add_argument("--render", default=None, help="only re-write the .md of this .json")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs = [1], args.epochs or 3
@@ -201,6 +210,12 @@ def parse_args(argv):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if args.render:
+        report = json.loads(pathlib.Path(args.render).read_text())
+        report["summary"] = summarize(report["results"])
+        md_path = write_text(os.path.splitext(args.render)[0] + ".md", render_markdown(report) + "\n")
+        print(f"Wrote {md_path}")
+        return 0
     paths = _dataset_paths(args.data, args.datasets)
     if args.quick and not args.datasets:
         paths = paths[:3]
@@ -225,7 +240,12 @@ def main(argv=None):
                 x_train = x_train[y_train == 0]
             run = {"seed": seed, "n_train": len(x_train), "n_test": len(x_test), "methods": {}}
             for method in args.methods:
-                run["methods"].update(run_method(method, x_train, x_test, y_test, seed, args.epochs))
+                try:
+                    run["methods"].update(run_method(method, x_train, x_test, y_test, seed, args.epochs))
+                except (ValueError, FloatingPointError) as error:
+                    # Reported as a failure of that method on that data set, never hidden.
+                    run["methods"][method] = {"auroc": None, "auprc": None, "error": str(error)}
+                    print(f"{path.stem} seed {seed}: {method} failed: {error}", flush=True)
             runs.append(run)
             line = ", ".join(f"{c} {m['auroc']:.3f}" for c, m in run["methods"].items() if m["auroc"])
             print(f"{path.stem} seed {seed}: AUROC {line}", flush=True)

@@ -70,6 +70,6 @@ def plot_pr_curve(labels, scores, path=None):
     ax.axhline(base, color="grey", linestyle=":", label=f"chance ({base:.3f})")
     ax.set(xlabel="recall", ylabel="precision", title="Precision-recall curve",
            xlim=(0, 1), ylim=(0, 1.01))
-    ax.legend(loc="upper right")
+    ax.legend(loc="best")
     ax.grid(alpha=0.3)
     return finish(fig, path)
