@@ -15,6 +15,7 @@ Usage:
 """
 
 import argparse
+import ast
 import json
 import os
 import pathlib
@@ -78,7 +79,19 @@ def _ranking_metrics(y, scores):
     }
 
 
-def run_method(method, x_train, x_test, y_test, seed, epochs):
+def parse_vae_options(pairs):
+    """`["standardize=False", "latent_dim=4"]` -> kwargs, checked against VAEDetector."""
+    known = set(VAEDetector().get_params())
+    options = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in known:
+            raise ValueError(f"Bad --vae-options entry {pair!r}: expected KEY=VALUE, KEY in {sorted(known)}.")
+        options[key] = ast.literal_eval(value)
+    return options
+
+
+def run_method(method, x_train, x_test, y_test, seed, epochs, vae_options=None):
     """Fits one method and returns `{column: metrics}` (the VAE yields several columns)."""
     vae_kwargs = {} if epochs is None else {"epochs": epochs}
     start = time.perf_counter()
@@ -97,7 +110,7 @@ def run_method(method, x_train, x_test, y_test, seed, epochs):
         fit_s = time.perf_counter() - start
         columns = {"autoencoder": model.score_samples(x_test)}
     elif method == "vae":
-        model = VAEDetector(seed=seed, **vae_kwargs).fit(x_train)
+        model = VAEDetector(seed=seed, **{**vae_kwargs, **(vae_options or {})}).fit(x_train)
         fit_s = time.perf_counter() - start
         details = model.score_details(x_test)
         columns = {"vae": details["score"]}
@@ -153,6 +166,10 @@ def _column_order(column):
     return (METHODS.index(base) if base in METHODS else len(METHODS), column)
 
 
+def _options(options):
+    return ", ".join(f"{k}={v!r}" for k, v in (options or {}).items()) or "defaults"
+
+
 def render_markdown(report):
     summary = report["summary"]
     columns = summary["columns"]
@@ -167,8 +184,9 @@ def render_markdown(report):
         f"Protocol: at most {config['max_rows']} rows (stratified), stratified 70/30 split, MinMax "
         f"fit on train, seeds {config['seeds']}, trained on {config['train_on']} training rows; "
         f"VAE/AE epochs: {config['epochs'] or 'default (100, early stopping)'}.  ",
-        "`vae` = VAEDetector defaults (score negative_elbo); `vae[...]` = other scores of the "
-        "same fitted VAE.",
+        f"`vae` = VAEDetector({_options(config.get('vae_options'))}) (score "
+        f"{(config.get('vae_options') or {}).get('score_name', 'negative_elbo')}); `vae[...]` = other "
+        "scores of the same fitted VAE.",
         "",
     ]
     for key in ("auroc", "auprc"):
@@ -200,6 +218,8 @@ def parse_args(argv):
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     parser.add_argument("--quick", action="store_true", help="3 data sets, seed 1, 3 epochs")
     parser.add_argument("--name", default="adbench", help="basename of the output files")
+    parser.add_argument("--vae-options", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="VAEDetector arguments for the `vae` column (default: none)")
     parser.add_argument("--render", default=None, help="only re-write the .md of this .json")
     args = parser.parse_args(argv)
     if args.quick:
@@ -216,6 +236,7 @@ def main(argv=None):
         md_path = write_text(os.path.splitext(args.render)[0] + ".md", render_markdown(report) + "\n")
         print(f"Wrote {md_path}")
         return 0
+    vae_options = parse_vae_options(args.vae_options)
     paths = _dataset_paths(args.data, args.datasets)
     if args.quick and not args.datasets:
         paths = paths[:3]
@@ -225,7 +246,7 @@ def main(argv=None):
         "config": {
             "datasets": [p.stem for p in paths], "seeds": args.seeds, "epochs": args.epochs,
             "max_rows": args.max_rows, "train_on": args.train_on, "test_size": TEST_SIZE,
-            "methods": args.methods,
+            "methods": args.methods, "vae_options": vae_options,
         },
         "results": {},
     }
@@ -241,7 +262,9 @@ def main(argv=None):
             run = {"seed": seed, "n_train": len(x_train), "n_test": len(x_test), "methods": {}}
             for method in args.methods:
                 try:
-                    run["methods"].update(run_method(method, x_train, x_test, y_test, seed, args.epochs))
+                    run["methods"].update(
+                        run_method(method, x_train, x_test, y_test, seed, args.epochs, vae_options)
+                    )
                 except (ValueError, FloatingPointError) as error:
                     # Reported as a failure of that method on that data set, never hidden.
                     run["methods"][method] = {"auroc": None, "auprc": None, "error": str(error)}

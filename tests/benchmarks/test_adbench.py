@@ -55,3 +55,16 @@ def test_load_dataset_checks_arrays(tmp_path):
         assert "lacks the arrays ['y']" in str(error)
     else:
         raise AssertionError("a file without y was accepted")
+
+
+def test_vae_options_are_checked():
+    adbench = _load()
+    assert adbench.parse_vae_options(["standardize=False", "latent_dim=4"]) == {
+        "standardize": False, "latent_dim": 4}
+    for bad in (["latent=4"], ["standardize"]):
+        try:
+            adbench.parse_vae_options(bad)
+        except ValueError as error:
+            assert "Bad --vae-options entry" in str(error)
+        else:
+            raise AssertionError(f"{bad} was accepted")
