@@ -42,11 +42,9 @@ def _inputs(vae, x):
             raise ValueError(f"The data lacks the model's columns {missing}.")
         x = x[vae.feature_names]
     x = np.asarray(x, dtype=np.float32)
-    if vae is not None and x.ndim == 2 and getattr(vae.decoder, "output_dim", x.shape[1]) != x.shape[1]:
-        if vae.preprocessor is None:
-            raise ValueError(
-                f"The data has {x.shape[1]} features but the model expects {vae.decoder.output_dim}."
-            )
+    expected = getattr(getattr(vae, "decoder", None), "output_dim", None)
+    if expected is not None and vae.preprocessor is None and x.ndim == 2 and x.shape[1] != expected:
+        raise ValueError(f"The data has {x.shape[1]} features but the model expects {expected}.")
     return x
 
 
