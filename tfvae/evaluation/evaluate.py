@@ -57,7 +57,7 @@ def _labels(vae, x, y, synthetic, n_synthetic, seed):
         if y.any():
             return x, y, "given"
     if synthetic is None:
-        return x, y, "none"
+        return x, y, "none" if y is None else "given (no anomaly among them)"
     if vae is None:
         raise ValueError("Synthetic anomalies need a VAE; pass labels `y` for other detectors.")
     n = n_synthetic or max(10, len(x) // 10)
