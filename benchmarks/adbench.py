@@ -206,6 +206,21 @@ def render_markdown(report):
     return "\n".join(lines)
 
 
+def merge_reports(paths, base):
+    """Combines the per-seed runs of several result files (same data, other seeds/methods)."""
+    reports = [json.loads(pathlib.Path(p).read_text()) for p in paths]
+    merged = {**reports[0], "command": " + ".join(r["command"] for r in reports), "results": {}}
+    merged["config"] = {**reports[0]["config"], "seeds": sorted({s for r in reports for s in r["config"]["seeds"]})}
+    for report in reports:
+        for dataset, runs in report["results"].items():
+            merged["results"].setdefault(dataset, []).extend(runs)
+    merged["summary"] = summarize(merged["results"])
+    write_json(base + ".json", merged)
+    write_text(base + ".md", render_markdown(merged) + "\n")
+    print(f"Wrote {base}.json and {base}.md")
+    return 0
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="../shared/data/adbench", help="folder of ADBench .npz")
@@ -220,6 +235,8 @@ def parse_args(argv):
     parser.add_argument("--name", default="adbench", help="basename of the output files")
     parser.add_argument("--vae-options", nargs="*", default=[], metavar="KEY=VALUE",
                         help="VAEDetector arguments for the `vae` column (default: none)")
+    parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                        help="only combine the runs of these result files into --out/--name")
     parser.add_argument("--render", default=None, help="only re-write the .md of this .json")
     args = parser.parse_args(argv)
     if args.quick:
@@ -230,6 +247,8 @@ def parse_args(argv):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if args.merge:
+        return merge_reports(args.merge, os.path.join(args.out, args.name))
     if args.render:
         report = json.loads(pathlib.Path(args.render).read_text())
         report["summary"] = summarize(report["results"])

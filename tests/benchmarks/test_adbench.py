@@ -44,6 +44,11 @@ def test_quick_run_writes_tables(tmp_path):
     markdown = (tmp_path / "out" / "adbench.md").read_text()
     assert "| **mean** |" in markdown and "iforest" in markdown
     assert adbench.main(["--render", str(tmp_path / "out" / "adbench.json")]) == 0
+    first = str(tmp_path / "out" / "adbench.json")
+    assert adbench.main(["--merge", first, first, "--out", str(tmp_path / "out"), "--name", "merged"]) == 0
+    merged = json.loads((tmp_path / "out" / "merged.json").read_text())
+    assert len(merged["results"]["1_toy"]) == 2
+    assert merged["summary"]["mean"]["iforest"]["auroc"] == means["iforest"]["auroc"]
 
 
 def test_load_dataset_checks_arrays(tmp_path):
