@@ -14,6 +14,7 @@ COMMANDS = {
     "export": ("tfvae.export.cli", "export a trained model for TF Serving (SavedModel) and TFLite"),
     "train": ("tfvae.training.cli", "train a model from a config on one or many devices/machines"),
     "score": ("tfvae.data.score_cli", "score a CSV with a raw-column model, chunk by chunk"),
+    "evaluate": ("tfvae.evaluation.cli", "metrics, report and plots of a saved model on labelled data"),
 }
 
 

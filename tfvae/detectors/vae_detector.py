@@ -88,8 +88,16 @@ class VAEDetector(BaseDetector):
     def _build_model(self, x_train, feature_names):
         preprocessor = None
         if self.standardize:
-            preprocessor = keras.layers.Normalization(axis=-1, name="standardize")
-            preprocessor.adapt(x_train)
+            # Constant training features keep unit scale (as sklearn's StandardScaler):
+            # dividing by a zero spread would turn any new value into ~1e7 and the
+            # scores into inf.
+            variance = x_train.astype(np.float64).var(axis=0)
+            variance[variance == 0] = 1.0
+            preprocessor = keras.layers.Normalization(
+                axis=-1, mean=x_train.mean(axis=0).tolist(), variance=variance.tolist(),
+                name="standardize",
+            )
+            preprocessor.build((None, x_train.shape[1]))  # eagerly, not inside a traced step
         return self._make_vae(x_train.shape[1], preprocessor, feature_names)
 
     def _make_vae(self, output_dim, preprocessor, feature_names):

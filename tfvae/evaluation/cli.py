@@ -1,0 +1,55 @@
+"""`tfvae evaluate`: metrics, report and plots of a saved model on a data file."""
+
+from tfvae.anomaly_generation import METHODS
+
+
+def add_arguments(parser):
+    parser.add_argument("--model", required=True, help="a calibrated tfvae model (.keras)")
+    parser.add_argument("--data", required=True, help=".npz (arrays X, y) or numeric .csv")
+    parser.add_argument("--labels", default=None, help="label column (CSV) / array (NPZ): 1 = anomaly")
+    parser.add_argument("--out", required=True, help="output directory (metrics.json, report.md, PNGs)")
+    parser.add_argument("--threshold", type=float, default=None, help="override the model's threshold")
+    parser.add_argument("--synthetic", default="feature_noise", choices=[*METHODS, "none"],
+                        help="anomalies to add when the data has no labelled anomaly (default: feature_noise)")
+    parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def _load_model(path):
+    import keras
+
+    from tfvae.models import VAE
+
+    if not path.endswith(".keras"):
+        raise ValueError(f"Expected a `.keras` model file. Received: --model {path}")
+    model = keras.saving.load_model(path, safe_mode=True)
+    if not isinstance(model, VAE):
+        raise ValueError(f"{path} does not hold a tfvae VAE (found {type(model).__name__}).")
+    return model
+
+
+def run(args):
+    import os
+
+    from tfvae.evaluation.data import read_labelled_data
+    from tfvae.evaluation.evaluate import evaluate
+
+    if not os.path.exists(args.model):
+        raise FileNotFoundError(f"No model file at {args.model}.")
+    x, y, names = read_labelled_data(args.data, args.labels)
+    model = _load_model(args.model)
+    if names is not None:
+        import pandas as pd
+
+        x = pd.DataFrame(x, columns=names)
+    result = evaluate(
+        model, x, y, out_dir=args.out, threshold=args.threshold, plots=not args.no_plots,
+        synthetic=None if args.synthetic == "none" else args.synthetic, seed=args.seed,
+    )
+    m = result["metrics"]
+    print(f"{m['n_rows']} rows, {m['n_anomalies']} anomalies (labels: {result['labels']})")
+    for key in ("auroc", "auprc", "precision", "recall", "f1", "false_positive_rate"):
+        value = m[key]
+        print(f"  {key:<20} {'n/a' if value is None else format(value, '.4f')}")
+    print(f"Report: {os.path.join(args.out, 'report.md')}")
+    return 0

@@ -1,0 +1,158 @@
+"""`evaluate`: detection metrics, per-score AUROCs and plots of a model on labelled rows."""
+
+import os
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as sk_metrics
+
+from tfvae.anomaly_generation import generate_anomalies
+from tfvae.evaluation.report import write_report
+from tfvae.metrics import detection_metrics
+from tfvae.scores import score_in_batches
+
+SCORE_KEYS = ("negative_elbo", "reconstruction_error", "reconstruction_error_mae", "kl")
+
+
+def _resolve(model_or_detector, threshold):
+    """Returns `(vae or None, detector or None, threshold)`, threshold checked first."""
+    vae = getattr(model_or_detector, "model_", None)
+    detector = model_or_detector if hasattr(model_or_detector, "threshold_") else None
+    if vae is None and hasattr(model_or_detector, "posterior"):
+        vae = model_or_detector
+    if vae is None and detector is None:
+        raise ValueError(
+            "Expected a tfvae VAE, a fitted VAEDetector or another fitted tfvae detector. "
+            f"Received: {type(model_or_detector).__name__} (call `fit` first?)"
+        )
+    if threshold is None:
+        threshold = detector.threshold_ if detector is not None else vae.threshold_value()
+    if threshold is None:
+        raise ValueError(
+            "The model has no threshold: pass `threshold=` (CLI: `--threshold`) or calibrate it "
+            "(VAEDetector.fit sets one)."
+        )
+    return vae, detector, float(threshold)
+
+
+def _inputs(vae, x):
+    if isinstance(x, pd.DataFrame) and vae is not None and vae.feature_names:
+        missing = [name for name in vae.feature_names if name not in x.columns]
+        if missing:
+            raise ValueError(f"The data lacks the model's columns {missing}.")
+        x = x[vae.feature_names]
+    x = np.asarray(x, dtype=np.float32)
+    expected = getattr(getattr(vae, "decoder", None), "output_dim", None)
+    if expected is not None and vae.preprocessor is None and x.ndim == 2 and x.shape[1] != expected:
+        raise ValueError(f"The data has {x.shape[1]} features but the model expects {expected}.")
+    return x
+
+
+def _labels(vae, x, y, synthetic, n_synthetic, seed):
+    """Returns `(x, y, source)`; adds synthetic anomalies when `y` has none."""
+    if y is not None:
+        y = np.asarray(y).astype(np.int64).reshape(-1)
+        if y.size != len(x):
+            raise ValueError(f"`y` has {y.size} labels but the data has {len(x)} rows.")
+        if y.any():
+            return x, y, "given"
+    if synthetic is None:
+        return x, y, "none" if y is None else "given (no anomaly among them)"
+    if vae is None:
+        raise ValueError("Synthetic anomalies need a VAE; pass labels `y` for other detectors.")
+    n = n_synthetic or max(10, len(x) // 10)
+    fake = generate_anomalies(vae, n, method=synthetic, x_reference=x, seed=seed)
+    y = np.r_[np.zeros(len(x), np.int64), np.ones(n, np.int64)]
+    return np.concatenate([x, fake.astype(x.dtype)]), y, f"synthetic ({synthetic}, {n} rows)"
+
+
+def _scores(vae, detector, x):
+    if vae is None:
+        return {"score": np.asarray(detector.score_samples(x), dtype=np.float64)}
+    keys = ("score", *SCORE_KEYS, "z_mean") + (("reconstruction",) if x.ndim > 2 else ())
+    return score_in_batches(vae, x, keys=keys)
+
+
+def _plots(out_dir, scores, y, threshold, history, x):
+    from tfvae import plots
+
+    made = {}
+
+    def save(name, function, *args, **kwargs):
+        path = os.path.join(out_dir, f"{name}.png")
+        function(*args, path=path, **kwargs).clf()
+        made[name] = path
+
+    if history:
+        save("training_curves", plots.plot_training_curves, history)
+    has_both = y is not None and len(np.unique(y)) == 2
+    save("score_histogram", plots.plot_score_histogram, scores["score"], y, threshold)
+    if has_both:
+        save("roc_curve", plots.plot_roc_curve, y, scores["score"])
+        save("pr_curve", plots.plot_pr_curve, y, scores["score"])
+    if "z_mean" in scores and len(x) >= 2:
+        save("latent_map", plots.plot_latent_map, scores["z_mean"], y if has_both else None, scores["score"])
+    if "reconstruction" in scores:
+        save("reconstructions", plots.plot_reconstructions, x, scores["reconstruction"], scores=scores["score"])
+        save("most_anomalous", plots.plot_most_anomalous, x, scores["score"])
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return made
+
+
+def evaluate(model_or_detector, x, y=None, out_dir=None, threshold=None, plots=True,
+             synthetic="feature_noise", n_synthetic=None, history=None, seed=0):
+    """Measures how well a model separates anomalies, and writes a report.
+
+    Args:
+        model_or_detector: a tfvae `VAE` (with a calibrated threshold), a fitted
+            `VAEDetector`, or another fitted tfvae detector (scores only).
+        x: array or DataFrame of rows (images `[n, h, w, c]` for conv models).
+        y: optional array of 0 (normal) / 1 (anomaly).
+        out_dir: optional str. Writes `metrics.json`, `report.md` and the PNG plots.
+        threshold: optional float. Overrides the model's threshold.
+        plots: bool. Draw the plots (needs matplotlib) when `out_dir` is set.
+        synthetic: str or None. When `y` has no anomaly, treat `x` as normal and add
+            anomalies from `generate_anomalies(method=synthetic)`; None disables.
+        n_synthetic: int or None. How many (default: 10% of the rows, at least 10).
+        history: optional dict of training losses (defaults to a detector's `history_`).
+        seed: int. Seed of the synthetic anomalies.
+
+    Returns:
+        A JSON-ready dict: `metrics` (AUROC, AUPRC, precision, recall, F1, FPR,
+        confusion matrix at the threshold), `auroc_by_score`, `labels`, `plots`.
+
+    Example:
+    ```python
+    result = evaluate(detector, x_test, y_test, out_dir="runs/eval")
+    result["metrics"]["auroc"]
+    ```
+    """
+    vae, detector, threshold = _resolve(model_or_detector, threshold)
+    x, y, source = _labels(vae, _inputs(vae, x), y, synthetic, n_synthetic, seed)
+    scores = _scores(vae, detector, x)
+    if y is None:
+        y_metrics = np.zeros(len(x), np.int64)
+    else:
+        y_metrics = y
+    has_both = len(np.unique(y_metrics)) == 2
+    result = {
+        "model": type(model_or_detector).__name__,
+        "score_name": vae.score_name if vae is not None else "score",
+        "labels": source,
+        "metrics": detection_metrics(y_metrics, scores["score"], threshold),
+        "auroc_by_score": {
+            key: float(sk_metrics.roc_auc_score(y_metrics, scores[key])) if has_both else None
+            for key in SCORE_KEYS if key in scores and np.isfinite(scores[key]).all()
+        },
+        "plots": {},
+    }
+    if out_dir is not None:
+        os.makedirs(out_dir, exist_ok=True)
+        if history is None and detector is not None:
+            history = getattr(detector, "history_", None)
+        if plots:
+            result["plots"] = _plots(out_dir, scores, y, threshold, history, x)
+        write_report(result, out_dir)
+    return result

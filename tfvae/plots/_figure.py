@@ -1,0 +1,56 @@
+"""Lazy matplotlib (Agg backend) and atomic PNG saving, shared by every plot."""
+
+import os
+import tempfile
+
+
+def pyplot():
+    """Imports `matplotlib.pyplot` on the non-interactive Agg backend.
+
+    Raises:
+        ImportError: matplotlib is missing, with the install command.
+    """
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise ImportError(
+            "tfvae plots need matplotlib: `pip install 'tfvae[plots]'` (or `pip install matplotlib`)."
+        ) from error
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def finish(fig, path=None, dpi=110):
+    """Tightens the layout, saves `fig` as PNG at `path` atomically (if given), returns it."""
+    fig.tight_layout()
+    if path is not None:
+        path = os.fspath(path)
+        if not path.lower().endswith(".png"):
+            raise ValueError(f"Expected a path ending in `.png`. Received: path={path!r}")
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".png")
+        os.close(fd)
+        try:
+            fig.savefig(tmp, dpi=dpi, format="png")
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    return fig
+
+
+def labels_or_none(labels, n, name="labels"):
+    """Checks optional 0/1 labels against `n` rows and returns them as an int array."""
+    import numpy as np
+
+    if labels is None:
+        return None
+    labels = np.asarray(labels).reshape(-1)
+    if labels.size != n:
+        raise ValueError(f"`{name}` has {labels.size} entries but there are {n} rows.")
+    if not set(np.unique(labels).tolist()) <= {0, 1}:
+        raise ValueError(f"`{name}` must hold 0 (normal) / 1 (anomaly) only.")
+    return labels.astype(int)
