@@ -1,14 +1,13 @@
 """`metadata.json`: what a served model is, written beside the SavedModel and each `.tflite`."""
 
 import datetime
-import json
-import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 import tfvae
+from tfvae.atomic import write_json
 from tfvae.export import signatures as sig
 
 FILENAME = "metadata.json"
@@ -74,10 +73,4 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
 
 def write_metadata(metadata, path):
     """Writes `metadata` as indented JSON to `path` atomically."""
-    path = os.fspath(path)
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(metadata, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
-    return path
+    return write_json(path, metadata)

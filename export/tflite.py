@@ -12,6 +12,7 @@ import tensorflow as tf
 from tensorflow.lite.python import schema_py_generated as schema_fb
 from tensorflow.lite.tools import flatbuffer_utils
 
+from tfvae.atomic import write_bytes, write_json
 from tfvae.export.signatures import TFLITE_SIGNATURES
 
 QUANTIZATIONS = ("none", "float16", "dynamic")
@@ -77,9 +78,6 @@ def write_tflite(saved_model_dir, path, quantize, metadata):
     metadata = {**metadata, "tflite_quantization": quantize, "tflite_signatures": list(TFLITE_SIGNATURES)}
     data = embed_metadata(convert(saved_model_dir, quantize), metadata)
     path = os.fspath(path)
-    for target, payload in ((path, data), (os.path.splitext(path)[0] + ".json", None)):
-        tmp = f"{target}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(payload if payload is not None else json.dumps(metadata, indent=2).encode("utf-8"))
-        os.replace(tmp, target)
+    write_bytes(path, data)
+    write_json(os.path.splitext(path)[0] + ".json", metadata)
     return path

@@ -5,12 +5,12 @@ threshold on held-out benign rows, and reports detection metrics on unseen benig
 plus malignant rows (malignant = anomaly).
 """
 
-import json
 import os
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer
 
+from tfvae.atomic import write_json
 from tfvae.detectors import VAEDetector
 from tfvae.metrics import detection_metrics
 
@@ -63,10 +63,7 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1):
             "sizes_bytes": export.sizes,
         },
     }
-    tmp = os.path.join(out_dir, ".metrics.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(report, f, indent=2)
-    os.replace(tmp, os.path.join(out_dir, "metrics.json"))
+    write_json(os.path.join(out_dir, "metrics.json"), report)
     return report
 
 

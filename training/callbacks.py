@@ -9,6 +9,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfvae.atomic import write_json
+
 
 class KLWarmup(keras.callbacks.Callback):
     """Raises `model.beta` linearly from 0 to `beta` over `warmup_epochs` epochs.
@@ -126,10 +128,7 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
             "batch": self._last_batch_seen,
             "iterations": int(keras.ops.convert_to_numpy(self.model.optimizer.iterations)),
         }
-        tmp = self._training_metadata_path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(metadata, f)
-        os.replace(tmp, self._training_metadata_path)
+        write_json(self._training_metadata_path, metadata)
 
 
 def latent_sample(x, n=512, seed=0):

@@ -7,6 +7,7 @@ import time
 
 import keras
 
+from tfvae.atomic import atomic_path
 from tfvae.training import build, callbacks
 
 
@@ -42,10 +43,8 @@ def _truncate_log(path, resume_epoch):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     kept = rows[:1] + [r for r in rows[1:] if r and int(r[0]) < resume_epoch]
-    tmp = path + ".tmp"
-    with open(tmp, "w", newline="") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         csv.writer(f).writerows(kept)
-    os.replace(tmp, path)
 
 
 def _require_tensorboard():

@@ -6,13 +6,13 @@ is bounded by `chunk_rows`, not by the file.
 
 import csv
 import os
-import tempfile
 
 import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from tfvae.atomic import atomic_path
 from tfvae.data.column_stats import CATEGORICAL, NUMERIC, TableStats
 from tfvae.data.csv_chunks import iter_chunks, read_header, typed_columns
 from tfvae.data.frames import unknown_categories
@@ -122,18 +122,11 @@ def score_csv(model, csv_path, out_path, batch_size=4096, chunk_rows=65536):
     calibrated = model.threshold_value() is not None
     report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
     out_path = os.fspath(out_path)
-    directory = os.path.dirname(os.path.abspath(out_path))
-    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["line", "score", "is_anomaly", "valid", "error"])
-            for chunk in iter_chunks(csv_path, chunk_rows):
-                _score_chunk(chunk, preprocessor, score_fn, batch_size, calibrated, writer, report)
-        os.replace(tmp, out_path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_path(out_path) as tmp, open(tmp, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "score", "is_anomaly", "valid", "error"])
+        for chunk in iter_chunks(csv_path, chunk_rows):
+            _score_chunk(chunk, preprocessor, score_fn, batch_size, calibrated, writer, report)
     report["output"] = out_path
     return report
 

@@ -1,12 +1,9 @@
 """Raw table columns (numbers and strings, with missing values) -> one float32 matrix."""
 
-import json
-import os
-import tempfile
-
 import keras
 import tensorflow as tf
 
+from tfvae.atomic import write_json
 from tfvae.data.column_stats import CATEGORICAL, KINDS, NUMERIC, TableStats, infer_kinds
 
 SPEC_FORMAT = "tfvae.tabular/1"
@@ -149,17 +146,7 @@ class TabularPreprocessor(keras.layers.Layer):
 
     def save_feature_spec(self, path):
         """Writes `feature_spec()` as JSON to `path`, atomically."""
-        path = os.fspath(path)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(suffix=".json", dir=directory, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(self.feature_spec(), handle, indent=2)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-        return path
+        return write_json(path, self.feature_spec())
 
     # ---- Keras ------------------------------------------------------------------
     def build(self, input_shape):

@@ -1,11 +1,11 @@
 """scikit-learn-style detector over the Keras VAE."""
 
 import os
-import tempfile
 
 import keras
 import numpy as np
 
+from tfvae.atomic import atomic_path
 from tfvae.detectors.base import BaseDetector
 from tfvae.models import VAE, Autoencoder, DenseDecoder, DenseEncoder
 from tfvae.scores import score_in_batches
@@ -197,16 +197,8 @@ class VAEDetector(BaseDetector):
         path = os.fspath(path)
         if not path.endswith(".keras"):
             raise ValueError(f"Expected a path ending in `.keras`. Received: path={path!r}")
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".keras", dir=directory, prefix=".tmp-")
-        os.close(fd)
-        try:
+        with atomic_path(path) as tmp:
             self.model_.save(tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
         return path
 
     @classmethod

@@ -1,7 +1,8 @@
 """Lazy matplotlib (Agg backend) and atomic PNG saving, shared by every plot."""
 
 import os
-import tempfile
+
+from tfvae.atomic import atomic_path
 
 
 def pyplot():
@@ -29,16 +30,8 @@ def finish(fig, path=None, dpi=110):
         path = os.fspath(path)
         if not path.lower().endswith(".png"):
             raise ValueError(f"Expected a path ending in `.png`. Received: path={path!r}")
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".png")
-        os.close(fd)
-        try:
+        with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=dpi, format="png")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
     return fig
 
 
