@@ -40,6 +40,28 @@ class BaseDetector(BaseEstimator, abc.ABC):
         self._after_threshold()
         return self
 
+    def _holdout_indices(self, n_rows):
+        """`(train, holdout)` row indices by `validation_fraction` and `seed`.
+
+        None when either side would have fewer than 10 rows (then everything trains
+        and calibration uses the training scores).
+        """
+        if not 0.0 <= self.validation_fraction < 1.0:
+            raise ValueError(
+                "Expected `validation_fraction` in [0, 1). "
+                f"Received: validation_fraction={self.validation_fraction!r}"
+            )
+        n_holdout = int(round(n_rows * self.validation_fraction))
+        if n_holdout < 10 or n_rows - n_holdout < 10:
+            return None
+        order = np.random.default_rng(self.seed).permutation(n_rows)
+        return order[n_holdout:], order[:n_holdout]
+
+    def _split(self, x):
+        """`(train, holdout)` arrays; holdout is None when it would be too small."""
+        indices = self._holdout_indices(len(x))
+        return (x, None) if indices is None else (x[indices[0]], x[indices[1]])
+
     def _after_threshold(self):
         """Hook for subclasses that store the threshold elsewhere (the Keras model)."""
 

@@ -44,11 +44,8 @@ class PCADetector(BaseDetector):
         self.seed = seed
 
     def _fit_scores(self, x):
-        rng = np.random.default_rng(self.seed)
-        n_holdout = int(round(len(x) * self.validation_fraction))
-        order = rng.permutation(len(x))
-        holdout = x[order[:n_holdout]] if n_holdout >= 10 else x
-        train = x[order[n_holdout:]] if n_holdout >= 10 else x
+        train, holdout = self._split(x)
+        holdout = train if holdout is None else holdout
         n_components = self.n_components
         if isinstance(n_components, int):
             n_components = min(n_components, train.shape[1], train.shape[0])

@@ -92,16 +92,10 @@ class TabularVAEDetector(VAEDetector):
         return self
 
     def _split_frame(self, frame):
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise ValueError(
-                "Expected `validation_fraction` in [0, 1). "
-                f"Received: validation_fraction={self.validation_fraction!r}"
-            )
-        n_holdout = int(round(len(frame) * self.validation_fraction))
-        if n_holdout < 10 or len(frame) - n_holdout < 10:
+        indices = self._holdout_indices(len(frame))
+        if indices is None:
             return frame, None
-        order = np.random.default_rng(self.seed).permutation(len(frame))
-        return frame.iloc[np.sort(order[n_holdout:])], frame.iloc[np.sort(order[:n_holdout])]
+        return frame.iloc[np.sort(indices[0])], frame.iloc[np.sort(indices[1])]
 
     def _dataset(self, columns, shuffle=False):
         # Batches are gathered from whole columns: element-wise tf.data over ~40

@@ -121,20 +121,8 @@ class VAEDetector(BaseDetector):
             return VAE(beta=self.beta, name="vae", **parts)
         return Autoencoder(name="autoencoder", **parts)
 
-    def _split(self, x):
-        rng = np.random.default_rng(self.seed)
-        n_holdout = int(round(len(x) * self.validation_fraction))
-        if n_holdout < 10 or len(x) - n_holdout < 10:
-            return x, None
-        order = rng.permutation(len(x))
-        return x[order[n_holdout:]], x[order[:n_holdout]]
 
     def _fit_scores(self, x):
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise ValueError(
-                "Expected `validation_fraction` in [0, 1). "
-                f"Received: validation_fraction={self.validation_fraction!r}"
-            )
         keras.utils.set_random_seed(self.seed)
         x_train, x_holdout = self._split(x)
         names = None if not hasattr(self, "feature_names_in_") else list(self.feature_names_in_)
