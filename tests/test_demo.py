@@ -1,6 +1,7 @@
 import json
 
 import keras
+import pytest
 
 from tfvae.cli import main
 
@@ -13,6 +14,13 @@ def test_demo_cli_trains_reports_and_saves(tmp_path, capsys):
     assert report["metrics"]["auroc"] > 0.85
     model = keras.saving.load_model(tmp_path / "model.keras", safe_mode=True)
     assert model.threshold_value() == report["metrics"]["threshold"]
+    # The README's next step: evaluate the saved model on the held-out rows it wrote.
+    eval_dir = tmp_path / "eval"
+    args = ["evaluate", "--model", str(tmp_path / "model.keras"), "--data",
+            str(tmp_path / "test.csv"), "--labels", "is_anomaly", "--out", str(eval_dir)]
+    assert main(args) == 0
+    evaluated = json.loads((eval_dir / "metrics.json").read_text())
+    assert evaluated["metrics"]["auroc"] == pytest.approx(report["metrics"]["auroc"], abs=1e-6)
 
 
 def test_cli_without_a_command_prints_help(capsys):

@@ -10,7 +10,7 @@ import os
 import numpy as np
 from sklearn.datasets import load_breast_cancer
 
-from tfvae.atomic import write_json
+from tfvae.atomic import write_json, write_text
 from tfvae.detectors import VAEDetector
 from tfvae.metrics import detection_metrics
 
@@ -38,6 +38,10 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1):
     metrics = detection_metrics(y_test, detector.score_samples(x_test), detector.threshold_)
     os.makedirs(out_dir, exist_ok=True)
     model_path = detector.save(os.path.join(out_dir, "model.keras"))
+    # The held-out rows with their labels, for `tfvae evaluate` / `tfvae score` next.
+    test_path = write_text(
+        os.path.join(out_dir, "test.csv"), x_test.assign(is_anomaly=y_test).to_csv(index=False)
+    )
     # Imported here: the core package never imports tfvae.export at module level.
     from tfvae.export import TFLITE_SIGNATURES, export_model
 
@@ -56,6 +60,7 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1):
         "threshold_rule": detector.threshold_rule_.to_dict(),
         "metrics": metrics,
         "model_path": model_path,
+        "test_path": test_path,
         "export": {
             "version_dir": export.version_dir,
             "signatures": list(export.signatures),
@@ -85,6 +90,7 @@ def run(args):
     for key in ("auroc", "auprc", "precision", "recall", "f1", "false_positive_rate"):
         print(f"  {key:<20} {m[key]:.4f}")
     print(f"Model: {report['model_path']}")
+    print(f"Held-out rows (label column is_anomaly): {report['test_path']}")
     print(f"Export (TF Serving version directory): {report['export']['version_dir']}")
     print(f"  SavedModel signatures: {', '.join(report['export']['signatures'])}")
     print(f"  TFLite signatures: {', '.join(report['export']['tflite_signatures'])}")
