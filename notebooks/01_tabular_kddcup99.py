@@ -163,7 +163,9 @@ fig
 # ## Which columns make a row anomalous?
 # `feature_scores` gives the squared reconstruction error per *original* column
 # (one-hot groups summed back into their column). For the five highest-scoring test
-# rows, the three worst columns:
+# rows, the three worst columns. Errors are in standardised units, so a rare binary
+# flag (`land`, `root_shell`) that fires contributes a very large error: exactly the
+# column an analyst should look at.
 
 # %%
 top = np.argsort(scores)[::-1][:5]
