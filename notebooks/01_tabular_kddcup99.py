@@ -123,7 +123,7 @@ print(f"threshold (99th percentile of held-out normal scores): {detector.thresho
 # %%
 spec = detector.preprocessor_.feature_spec()
 brief = {"format": spec["format"], "n_encoded": spec["n_encoded"],
-         "columns": [spec["columns"][i] for i in (0, 1, 4)],  # duration, protocol_type, src_bytes
+         "columns": [spec["columns"][i] for i in (0, 1, 4)],  # a numeric, a categorical, another numeric
          "encoded_names": spec["encoded_names"][:8] + ["..."]}
 print(json.dumps(brief, indent=1, default=str))
 print(f"{len(detector.preprocessor_.column_names)} raw columns -> {detector.preprocessor_.output_dim} model features")
