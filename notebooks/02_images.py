@@ -24,7 +24,6 @@
 
 # %%
 import os
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -45,8 +44,9 @@ from tfvae.thresholds import PercentileThreshold
 SMALL = os.environ.get("TFVAE_NOTEBOOK_SMALL") == "1"
 SHARED = Path(os.environ.get("TFVAE_SHARED_DATA", Path.cwd().resolve().parents[1] / "shared" / "data"))
 OUT = Path("runs/notebooks/02_images")
-shutil.rmtree(OUT, ignore_errors=True)
-OUT.mkdir(parents=True)
+for old in OUT.glob("*.png"):  # the prepared TFDS data under OUT/tfds is kept and reused
+    old.unlink()
+OUT.mkdir(parents=True, exist_ok=True)
 tf.get_logger().setLevel("ERROR")
 NORMAL_DIGIT = 0
 
@@ -108,7 +108,7 @@ vae = tfvae.VAE(
     likelihood="bernoulli", score_name="negative_elbo", seed=0,
 )
 vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-history = vae.fit(x_train, validation_data=(x_calibration,), epochs=3 if SMALL else 40,
+history = vae.fit(x_train, validation_data=(x_calibration,), epochs=6 if SMALL else 40,
                   batch_size=64, verbose=0)
 print(f"{len(history.history['loss'])} epochs: loss {history.history['loss'][0]:.1f} -> "
       f"{history.history['loss'][-1]:.1f}, val_loss {history.history['val_loss'][-1]:.1f}")
