@@ -27,6 +27,12 @@ class ServingModule(tf.Module):
         self._held = types.SimpleNamespace(model=model)
         self.model_variables = [variable.value for variable in model.variables]
         self.threshold = model.threshold.value
+        # Lookup tables (StringLookup in a TabularPreprocessor) are resources, not
+        # variables: the signatures capture them, so they must be tracked too.
+        self.lookup_tables = [
+            layer.lookup_table for layer in model._flatten_layers(include_self=True, recursive=True)
+            if getattr(layer, "lookup_table", None) is not None
+        ]
 
     def save(self, directory, metadata_path=None):
         """Writes the SavedModel to `directory` (with `metadata_path` as an asset).

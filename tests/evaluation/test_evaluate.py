@@ -66,3 +66,19 @@ def test_label_length_mismatch(fitted):
     detector, x_test, _ = fitted
     with pytest.raises(ValueError, match="labels but the data has"):
         evaluate(detector, x_test, np.zeros(3))
+
+
+def test_raw_table_detector_is_evaluated_on_named_columns(tmp_path):
+    from tests.data.tables import mixed_frame
+    from tfvae import TabularVAEDetector
+
+    train, test = mixed_frame(n=300, seed=0), mixed_frame(n=60, seed=1)
+    test.loc[30:, "duration"] += 40.0  # far outside the normal range
+    y = np.r_[np.zeros(30, int), np.ones(30, int)]
+    detector = TabularVAEDetector(latent_dim=2, hidden_units=(16,), epochs=3, seed=0).fit(train)
+    result = evaluate(detector, test, y, out_dir=tmp_path)
+    assert result["metrics"] == detection_metrics(y, detector.score_samples(test), detector.threshold_)
+    assert set(result["auroc_by_score"]) >= {"negative_elbo", "kl"}
+    assert (tmp_path / "latent_map.png").exists()
+    with pytest.raises(ValueError, match="raw-table"):
+        evaluate(detector, test.iloc[:30], y[:30])  # no anomaly given, synthetic ones impossible

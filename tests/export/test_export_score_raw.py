@@ -82,3 +82,16 @@ def test_feature_signatures_take_the_encoded_features(raw_export):
     tflite = Interpreter(model_path=result.tflite_files["none"]).get_signature_runner("score")
     np.testing.assert_allclose(tflite(features=encoded)["score"], by_raw, rtol=1e-5)
     assert result.metadata["input_is_encoded"] and result.metadata["raw_inputs"] == {"amount": "float32", "kind": "string"}
+
+
+def test_tabular_detector_with_string_lookups_exports(tmp_path):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"amount": rng.normal(10, 2, 120), "kind": rng.choice(["a", "b", "c"], 120)})
+    detector = tfvae.TabularVAEDetector(latent_dim=2, hidden_units=(8,), epochs=2, seed=0).fit(frame)
+    result = export_model(detector, tmp_path, name="tab", formats="savedmodel")
+    loaded = tf.saved_model.load(result.saved_model_dir)
+    served = loaded.signatures["score_raw"](amount=tf.constant(frame["amount"].to_numpy(np.float32)),
+                                            kind=tf.constant(frame["kind"].to_numpy(object)))
+    np.testing.assert_allclose(served["score"].numpy(), detector.score_samples(frame), rtol=1e-4, atol=1e-4)

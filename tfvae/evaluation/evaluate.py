@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn import metrics as sk_metrics
 
 from tfvae.anomaly_generation import generate_anomalies
+from tfvae.data.frames import to_columns
 from tfvae.evaluation.report import write_report
 from tfvae.metrics import detection_metrics
 from tfvae.scores import score_in_batches
@@ -35,7 +36,15 @@ def _resolve(model_or_detector, threshold):
     return vae, detector, float(threshold)
 
 
+def _n_rows(x):
+    return len(next(iter(x.values()))) if isinstance(x, dict) else len(x)
+
+
 def _inputs(vae, x):
+    preprocessor = getattr(vae, "preprocessor", None)
+    if preprocessor is not None and hasattr(preprocessor, "column_names"):
+        # Raw-table model (TabularPreprocessor): named columns, strings kept.
+        return to_columns(x, preprocessor)
     if isinstance(x, pd.DataFrame) and vae is not None and vae.feature_names:
         missing = [name for name in vae.feature_names if name not in x.columns]
         if missing:
@@ -52,14 +61,16 @@ def _labels(vae, x, y, synthetic, n_synthetic, seed):
     """Returns `(x, y, source)`; adds synthetic anomalies when `y` has none."""
     if y is not None:
         y = np.asarray(y).astype(np.int64).reshape(-1)
-        if y.size != len(x):
-            raise ValueError(f"`y` has {y.size} labels but the data has {len(x)} rows.")
+        if y.size != _n_rows(x):
+            raise ValueError(f"`y` has {y.size} labels but the data has {_n_rows(x)} rows.")
         if y.any():
             return x, y, "given"
     if synthetic is None:
         return x, y, "none" if y is None else "given (no anomaly among them)"
     if vae is None:
         raise ValueError("Synthetic anomalies need a VAE; pass labels `y` for other detectors.")
+    if isinstance(x, dict):
+        raise ValueError("Synthetic anomalies need numeric rows; pass labels `y` for raw-table models.")
     n = n_synthetic or max(10, len(x) // 10)
     fake = generate_anomalies(vae, n, method=synthetic, x_reference=x, seed=seed)
     y = np.r_[np.zeros(len(x), np.int64), np.ones(n, np.int64)]
@@ -69,7 +80,8 @@ def _labels(vae, x, y, synthetic, n_synthetic, seed):
 def _scores(vae, detector, x):
     if vae is None:
         return {"score": np.asarray(detector.score_samples(x), dtype=np.float64)}
-    keys = ("score", *SCORE_KEYS, "z_mean") + (("reconstruction",) if x.ndim > 2 else ())
+    images = not isinstance(x, dict) and x.ndim > 2
+    keys = ("score", *SCORE_KEYS, "z_mean") + (("reconstruction",) if images else ())
     return score_in_batches(vae, x, keys=keys)
 
 
@@ -90,7 +102,7 @@ def _plots(out_dir, scores, y, threshold, history, x):
     if has_both:
         save("roc_curve", plots.plot_roc_curve, y, scores["score"])
         save("pr_curve", plots.plot_pr_curve, y, scores["score"])
-    if "z_mean" in scores and len(x) >= 2:
+    if "z_mean" in scores and _n_rows(x) >= 2:
         save("latent_map", plots.plot_latent_map, scores["z_mean"], y if has_both else None, scores["score"])
     if "reconstruction" in scores:
         save("reconstructions", plots.plot_reconstructions, x, scores["reconstruction"], scores=scores["score"])
@@ -133,7 +145,7 @@ def evaluate(model_or_detector, x, y=None, out_dir=None, threshold=None, plots=T
     x, y, source = _labels(vae, _inputs(vae, x), y, synthetic, n_synthetic, seed)
     scores = _scores(vae, detector, x)
     if y is None:
-        y_metrics = np.zeros(len(x), np.int64)
+        y_metrics = np.zeros(_n_rows(x), np.int64)
     else:
         y_metrics = y
     has_both = len(np.unique(y_metrics)) == 2
