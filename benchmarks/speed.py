@@ -200,7 +200,9 @@ def render_markdown(report):
         "Training (samples/s, ratio to steps_per_execution=1):", "",
         markdown_table(["setting", "samples/s", "ratio"], training_rows, digits=3), "",
         f"Scoring (batch rows/s; fraction of the matmul-chain reference at "
-        f"{ref['flop_per_s'] / 1e9:.2f} GFLOP/s; one-row latency in microseconds):", "",
+        f"{ref['flop_per_s'] / 1e9:.2f} GFLOP/s, the faster of its runs before and after the backends "
+        f"({', '.join(f'{r:,.0f}' for r in ref['rows_per_s_before_and_after'])} rows/s); "
+        "one-row latency in microseconds):", "",
         markdown_table(["backend", "batch rows/s", "fraction of reference", "p50 us (1 row)", "p99 us (1 row)"],
                        rows, digits=3), "",
         f"Streaming: {stream['rows']:,} rows ({stream['csv_mb']} MB CSV) in {stream['seconds']} s "
@@ -240,8 +242,10 @@ def main(argv=None):
         vae = build_vae(args.features, hidden, args.latent_dim, steps_per_execution=spe)
         training[str(spe)] = training_throughput(vae, x[: args.rows], args.epochs, args.batch_size)
     vae.threshold.assign(1e9)  # any finite threshold: exporting needs one; speed does not depend on it
-    reference = matmul_reference(args.features, hidden, args.latent_dim, args.score_batch,
-                                 repeats=max(5, int(args.seconds * 20)))
+    # The reference is measured before and after the backends; the faster of the two is
+    # used (on a shared CPU a single measurement can land in a busy moment).
+    reference_runs = [matmul_reference(args.features, hidden, args.latent_dim, args.score_batch,
+                                       repeats=max(5, int(args.seconds * 60)))]
     with tempfile.TemporaryDirectory() as workdir:
         from tfvae.export import export_model
 
@@ -253,10 +257,16 @@ def main(argv=None):
         for name, factory in factories.items():
             rows_per_s = batch_rows_per_s(factory(), x, args.score_batch, args.seconds)
             scoring[name] = {
-                "rows_per_s": rows_per_s, "fraction_of_reference": rows_per_s / reference["rows_per_s"],
+                "rows_per_s": rows_per_s,
                 # a fresh scorer: the TFLite runner re-allocates when the batch shape changes
                 "latency": row_latency_us(factory(), x, args.repeats),
             }
+        reference_runs.append(matmul_reference(args.features, hidden, args.latent_dim, args.score_batch,
+                                               repeats=max(5, int(args.seconds * 60))))
+        reference = max(reference_runs, key=lambda r: r["rows_per_s"])
+        reference["rows_per_s_before_and_after"] = [r["rows_per_s"] for r in reference_runs]
+        for result in scoring.values():
+            result["fraction_of_reference"] = result["rows_per_s"] / reference["rows_per_s"]
         p50, _, p99 = tflite_row_latency(tflite_path, repeats=args.repeats, warmup=min(200, args.repeats))["raw_interpreter"]
         tflite_raw = {"p50_us": p50, "p99_us": p99}
         streaming = streaming_memory(args.stream_rows, os.path.join(workdir, "stream"))
