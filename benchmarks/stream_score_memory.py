@@ -2,13 +2,15 @@
 
 Usage: python benchmarks/stream_score_memory.py --rows 10000000 --workdir /tmp/stream
 Writes the CSV row by row, fits a small TabularVAEDetector on 2,000 rows, scores the
-file with `score_csv`, and prints rows/s and peak RSS (which should not grow with N).
+file with `score_csv`, and prints rows/s and peak RSS (which should not grow with N) as
+JSON. `benchmarks/speed.py` runs this script in a child process for its memory row.
 """
 
 import argparse
 import json
 import os
 import resource
+import sys
 import time
 
 import numpy as np
@@ -32,28 +34,45 @@ def _write_csv(path, n_rows, seed=0):
             block.to_csv(handle, header=False, index=False)
 
 
-def main():
+def measure(rows, workdir, chunk_rows=65536):
+    """Writes an N-row CSV, fits a small detector, scores the file; returns rows/s and peak RSS.
+
+    Run it in a fresh process (as `main` and `speed.py` do): peak RSS is process-wide.
+    """
+    os.makedirs(workdir, exist_ok=True)
+    csv_path = os.path.join(workdir, "rows.csv")
+    _write_csv(csv_path, rows)
+    detector = TabularVAEDetector(epochs=2, hidden_units=(16,), latent_dim=2).fit(pd.read_csv(csv_path, nrows=2000))
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.time()
+    report = score_csv(detector, csv_path, os.path.join(workdir, "scores.csv"), chunk_rows=chunk_rows)
+    seconds = time.time() - start
+    return {
+        "rows": report["rows"], "n_errors": report["n_errors"], "seconds": round(seconds, 1),
+        "rows_per_second": round(report["rows"] / seconds), "chunk_rows": chunk_rows,
+        "peak_rss_mb_before_scoring": round(rss_before / 1024),
+        "peak_rss_mb_after_scoring": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "csv_mb": round(os.path.getsize(csv_path) / 2**20),
+    }
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--workdir", default="/tmp/tfvae-stream")
     parser.add_argument("--chunk-rows", type=int, default=65536)
-    args = parser.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
-    csv_path = os.path.join(args.workdir, "rows.csv")
-    _write_csv(csv_path, args.rows)
-    detector = TabularVAEDetector(epochs=2, hidden_units=(16,), latent_dim=2).fit(pd.read_csv(csv_path, nrows=2000))
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.time()
-    report = score_csv(detector, csv_path, os.path.join(args.workdir, "scores.csv"), chunk_rows=args.chunk_rows)
-    seconds = time.time() - start
-    print(json.dumps({
-        "rows": report["rows"], "n_errors": report["n_errors"], "seconds": round(seconds, 1),
-        "rows_per_second": round(report["rows"] / seconds),
-        "peak_rss_mb_before_scoring": round(rss_before / 1024),
-        "peak_rss_mb_after_scoring": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "csv_mb": round(os.path.getsize(csv_path) / 2**20),
-    }, indent=2))
+    parser.add_argument("--keep", action="store_true", help="keep the generated CSV and scores")
+    args = parser.parse_args(argv)
+    try:
+        print(json.dumps(measure(args.rows, args.workdir, args.chunk_rows), indent=2))
+    finally:
+        if not args.keep:
+            for name in ("rows.csv", "scores.csv"):
+                path = os.path.join(args.workdir, name)
+                if os.path.exists(path):
+                    os.remove(path)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

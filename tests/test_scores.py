@@ -3,6 +3,7 @@ import pytest
 
 from helpers import gaussian_blobs
 from tfvae import SCORE_OUTPUTS, anomaly_scores, losses, score_in_batches
+from tfvae.scores import batch_scorer
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
 
 
@@ -55,3 +56,27 @@ def test_score_in_batches_matches_one_call(vae):
     x = gaussian_blobs(50)
     batched = score_in_batches(vae, x, batch_size=16)
     np.testing.assert_allclose(batched["score"], anomaly_scores(vae, x)["score"], rtol=1e-6)
+
+
+def test_score_in_batches_traces_once_per_model_and_keys(vae):
+    x = gaussian_blobs(40)
+    first = score_in_batches(vae, x, batch_size=64, keys=("score",))
+    scorer = batch_scorer(vae, ("score",))
+    assert scorer.experimental_get_tracing_count() == 1
+    second = score_in_batches(vae, x, batch_size=64, keys=("score",))
+    assert scorer.experimental_get_tracing_count() == 1  # the second call reused the trace
+    np.testing.assert_array_equal(first["score"], second["score"])
+    assert batch_scorer(vae, ("kl",)) is not scorer  # other keys: another function
+
+
+def test_cached_scorer_does_not_keep_the_model_alive():
+    import gc
+    import weakref
+
+    model = VAE(DenseEncoder(2, hidden_units=[4]), DenseDecoder(6, hidden_units=[4]))
+    model.build((None, 6))
+    score_in_batches(model, gaussian_blobs(10), keys=("score",))
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None

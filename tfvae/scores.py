@@ -3,6 +3,8 @@
 Higher is more anomalous for every score.
 """
 
+import weakref
+
 import tensorflow as tf
 
 from tfvae import losses
@@ -94,8 +96,42 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
     return outputs
 
 
+#: model -> {(keys, mc_samples): traced scoring function}; weak, so models can be freed.
+_SCORERS = weakref.WeakKeyDictionary()
+
+
+def batch_scorer(model, keys=SCORE_OUTPUTS, mc_samples=0):
+    """The traced `anomaly_scores` of `model` returning only `keys`, cached per model.
+
+    Calling it again with the same model, keys and `mc_samples` returns the same
+    `tf.function`, so repeated scoring (one detector call per chunk, per epoch...)
+    does not retrace. Outputs not in `keys` are pruned from the traced graph.
+
+    Args:
+        model: a built VAE.
+        keys: names of the `anomaly_scores` outputs to return.
+        mc_samples: int. See `anomaly_scores`.
+
+    Returns:
+        A `tf.function` mapping a batch to a dict of tensors, one per key.
+    """
+    keys, mc_samples = tuple(keys), int(mc_samples)
+    cache = _SCORERS.setdefault(model, {})
+    if (keys, mc_samples) not in cache:
+        # A weak reference: the cached function must not keep its (weak) key alive.
+        model_ref = weakref.ref(model)
+
+        @tf.function(reduce_retracing=True)
+        def _score(batch):
+            out = anomaly_scores(model_ref(), batch, mc_samples=mc_samples)
+            return {key: out[key] for key in keys}
+
+        cache[(keys, mc_samples)] = _score
+    return cache[(keys, mc_samples)]
+
+
 def score_in_batches(model, x, batch_size=4096, keys=SCORE_OUTPUTS, mc_samples=0):
-    """Runs `anomaly_scores` over numpy inputs in batches, traced once.
+    """Runs `anomaly_scores` over numpy inputs in batches, traced once per model and keys.
 
     Args:
         model: a built VAE.
@@ -110,12 +146,7 @@ def score_in_batches(model, x, batch_size=4096, keys=SCORE_OUTPUTS, mc_samples=0
     import numpy as np
 
     keys = tuple(keys)
-
-    @tf.function(reduce_retracing=True)
-    def _score(batch):
-        out = anomaly_scores(model, batch, mc_samples=mc_samples)
-        return {key: out[key] for key in keys}
-
+    _score = batch_scorer(model, keys, mc_samples)
     dataset = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
     parts = {key: [] for key in keys}
     for batch in dataset:

@@ -10,6 +10,10 @@ from tfvae.detectors.base import BaseDetector
 from tfvae.models import VAE, Autoencoder, DenseDecoder, DenseEncoder
 from tfvae.scores import score_in_batches
 
+#: Training steps per `tf.function` call. At small batches Keras' per-step Python
+#: overhead otherwise dominates (benchmarks/speed.py); the updates are the same.
+STEPS_PER_EXECUTION = 32
+
 
 class VAEDetector(BaseDetector):
     """Fits a dense VAE on tabular data and flags rows that it reconstructs badly.
@@ -133,7 +137,8 @@ class VAEDetector(BaseDetector):
 
     def _train(self, train_data, validation_data, batch_size=None):
         """Compiles and fits `model_` (early stopping on the hold-out); sets `history_`."""
-        self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate))
+        self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
+                            steps_per_execution=STEPS_PER_EXECUTION)
         callbacks = []
         if validation_data is not None and self.early_stopping_patience:
             callbacks.append(
