@@ -2,6 +2,7 @@
 
 import csv
 import json
+import logging
 import os
 import time
 
@@ -116,6 +117,25 @@ def _vector_logs_for_multi_worker(model):
     model.test_step = as_vectors(model.test_step)
 
 
+def effective_steps_per_execution(requested, num_replicas):
+    """`steps_per_execution` to compile with: 1 when the strategy has several replicas.
+
+    Keras 3.15 with TensorFlow 2.21 fails under MirroredStrategy when
+    `steps_per_execution > 1` ("You must feed a value for placeholder tensor ... in
+    multi_step_on_iterator"), even for a plain `Sequential` model; so several
+    replicas run one step per call, with a warning, and the run records the value used.
+    """
+    if requested > 1 and num_replicas > 1:
+        logging.warning(
+            "training.steps_per_execution=%d is not supported with %d replicas by Keras 3.15 "
+            "/ TensorFlow 2.21 (placeholder error in multi_step_on_iterator); using 1.",
+            requested,
+            num_replicas,
+        )
+        return 1
+    return requested
+
+
 def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batch, write_dir):
     """Builds and compiles under `strategy.scope()`, then fits.
 
@@ -126,12 +146,15 @@ def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batc
     t = config.training
     previous_policy = keras.config.dtype_policy()
     keras.config.set_dtype_policy(t.precision)
+    steps_per_execution = effective_steps_per_execution(
+        t.steps_per_execution, strategy.num_replicas_in_sync
+    )
     try:
         with strategy.scope():
             model = build.build_model(config, bundle)
             model.compile(
                 optimizer=build.build_optimizer(config, steps_per_epoch),
-                steps_per_execution=t.steps_per_execution,
+                steps_per_execution=steps_per_execution,
                 jit_compile=t.jit_compile,
             )
         if config.strategy.name == "multi_worker":
@@ -156,5 +179,6 @@ def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batc
         "resumed_from_epoch": resumed_from_epoch,
         "final": {k: float(v) for k, v in last.items() if k != "epoch"},
         "samples_per_second": float(sum(rates) / len(rates)) if rates else None,
+        "steps_per_execution": steps_per_execution,
     }
     return model, info

@@ -35,3 +35,14 @@ def test_vae_trains_under_mirrored(tiny, tmp_path):
     training = result.metrics["training"]
     assert training["global_batch_size"] == 32 and training["replicas"] == 2
     assert all(math.isfinite(v) for v in training["final"].values())
+
+
+def test_steps_per_execution_falls_back_to_one_with_replicas(tiny, tmp_path, caplog):
+    # Keras 3.15 / TF 2.21 fail under MirroredStrategy with steps_per_execution > 1.
+    config = tiny(training={"steps_per_execution": 8}, strategy={"name": "mirrored"})
+    with caplog.at_level("WARNING"):
+        result = train(config, str(tmp_path / "run"))
+    assert result.metrics["training"]["steps_per_execution"] == 1
+    assert "steps_per_execution=8 is not supported with 2 replicas" in caplog.text
+    single = train(tiny(training={"steps_per_execution": 8}), str(tmp_path / "single"))
+    assert single.metrics["training"]["steps_per_execution"] == 8
