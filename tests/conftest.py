@@ -22,6 +22,21 @@ SHARED_DATA = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "d
 
 
 @pytest.fixture
+def mirrored_strategy():
+    """The process's one MirroredStrategy over the two logical CPUs.
+
+    Every test (and `tfvae train`) must share it: a second MirroredStrategy in one
+    process restarts the collective instance keys and clashes with the first
+    ("Shape mismatch in the collective instance").
+    """
+    from tfvae.training.strategies import make_strategy
+
+    strategy = make_strategy("mirrored")
+    assert strategy.num_replicas_in_sync == 2
+    return strategy
+
+
+@pytest.fixture
 def shared_data():
     """Path of ../shared/data; skips the test when it is absent."""
     if not SHARED_DATA.is_dir():

@@ -25,8 +25,8 @@ def test_sampling_rejects_a_bad_seed():
         Sampling(seed="seven")
 
 
-def test_sampling_runs_under_mirrored_strategy():
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+def test_sampling_runs_under_mirrored_strategy(mirrored_strategy):
+    strategy = mirrored_strategy
     layer = Sampling(seed=3)
 
     @tf.function

@@ -1,11 +1,19 @@
-"""The VAE's loss and gradients are the same under MirroredStrategy (2 logical CPUs)."""
+"""The VAE's loss and gradients are the same under MirroredStrategy (2 logical CPUs).
+
+Runs in its own pytest process (`make test` does that): TensorFlow's CPU collectives
+abort with "Shape mismatch in the collective instance" when models of different shapes
+are trained under MirroredStrategy in one process, as `tests/training` also does.
+"""
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from helpers import gaussian_blobs
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
+
+pytestmark = pytest.mark.own_process
 
 
 @keras.saving.register_keras_serializable(package="tfvae_tests")
@@ -27,10 +35,9 @@ def _train(strategy, x, deterministic=True):
     return history, [v.numpy() for v in vae.trainable_variables]
 
 
-def test_mirrored_loss_and_weights_equal_single_device():
+def test_mirrored_loss_and_weights_equal_single_device(mirrored_strategy):
     x = gaussian_blobs(256)
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    assert mirrored.num_replicas_in_sync == 2
+    mirrored = mirrored_strategy
     single_history, single_weights = _train(tf.distribute.get_strategy(), x)
     mirrored_history, mirrored_weights = _train(mirrored, x)
     for key in ("loss", "reconstruction_loss", "kl_loss"):
@@ -39,7 +46,6 @@ def test_mirrored_loss_and_weights_equal_single_device():
         np.testing.assert_allclose(mirrored_value, single, rtol=1e-4, atol=1e-6)
 
 
-def test_sampling_vae_trains_under_mirrored_strategy():
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    history, _ = _train(mirrored, gaussian_blobs(128), deterministic=False)
+def test_sampling_vae_trains_under_mirrored_strategy(mirrored_strategy):
+    history, _ = _train(mirrored_strategy, gaussian_blobs(128), deterministic=False)
     assert np.isfinite(history["loss"]).all()
