@@ -1,16 +1,24 @@
-"""Detection quality on the ADBench classical tables: tfvae VAE vs its peers, same run.
+"""Detection quality on the ADBench classical tables: tfvae vs its peers, same run.
 
-Protocol (ADBench, Han et al., NeurIPS 2022): at most 10,000 rows per data set (a
-stratified subsample), a stratified 70/30 train/test split per seed, MinMax scaling
-fit on the training rows, seeds 1-3. Models train on the training split's NORMAL rows
-(`--train-on normal`, the semi-supervised setting) or on all its rows (`--train-on all`,
-the unsupervised setting, labels unused). Compared: `VAEDetector()` with its defaults,
-the `Autoencoder` baseline (`VAEDetector(variational=False)`, reconstruction error),
-`PCADetector()` and scikit-learn's `IsolationForest(random_state=seed)`. The VAE's other
-scores (reconstruction error, KL) come from the same fitted model, at no extra training.
+Two settings, each over at most 10,000 rows per data set (a stratified subsample) and
+seeds 1-3, every method on identical splits:
+
+- `semi` (semi-supervised; ADBench, Han et al., NeurIPS 2022): stratified 70/30
+  train/test split, MinMax scaling fit on the training rows, models trained on the
+  NORMAL rows of the training split.
+- `contaminated` (PyOD's benchmark protocol): random 60/40 split, StandardScaler fit on
+  the training rows, models trained on ALL training rows (anomalies included, labels
+  unused), as most users have no clean normal data.
+
+Methods: `VAEDetector()` with its defaults (`vae`; its other scores come from the same
+fitted model at no extra training: `vae[reconstruction_error]`, `vae[kl]`), the
+`Autoencoder` baseline (`VAEDetector(variational=False, score_name="reconstruction_error")`),
+`PCADetector()`, scikit-learn's `IsolationForest(random_state=seed)` and kNN (distance to
+the 5th nearest training row, scikit-learn `NearestNeighbors`). `--variant NAME K=V ...`
+adds a VAE column `vae:NAME` with those arguments (used to choose the defaults).
 
 Usage:
-    python benchmarks/adbench.py --data ../shared/data/adbench --out benchmarks/results
+    python benchmarks/adbench.py --out benchmarks/results
     python benchmarks/adbench.py --quick --data DIR --out DIR   # 3 data sets, 1 seed, 3 epochs
 """
 
@@ -27,7 +35,8 @@ import numpy as np
 from sklearn import metrics as sk_metrics
 from sklearn.ensemble import IsolationForest
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import MinMaxScaler
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import command_line, machine_info  # noqa: E402
@@ -37,10 +46,11 @@ from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 
 MAX_ROWS = 10_000
-TEST_SIZE = 0.3
-METHODS = ("vae", "autoencoder", "pca", "iforest")
-#: Extra VAE scores read from the same fitted model (its default is negative_elbo).
+SETTINGS = ("semi", "contaminated")
+METHODS = ("vae", "autoencoder", "pca", "iforest", "knn")
+#: Extra VAE scores read from the same fitted model.
 VAE_EXTRA_SCORES = ("reconstruction_error", "kl")
+KNN_NEIGHBORS = 5
 
 
 def load_dataset(path):
@@ -59,20 +69,29 @@ def load_dataset(path):
     return x, y
 
 
-def split(x, y, seed, max_rows=MAX_ROWS):
-    """Stratified subsample to `max_rows`, stratified 70/30 split, MinMax fit on train."""
+def split(x, y, seed, setting="semi", max_rows=MAX_ROWS):
+    """`(x_train, x_test, y_test)` of one setting (see the module docstring)."""
+    if setting not in SETTINGS:
+        raise ValueError(f"Unknown setting {setting!r}; expected one of {SETTINGS}.")
     if len(x) > max_rows:
         x, _, y, _ = train_test_split(x, y, train_size=max_rows, stratify=y, random_state=seed)
-    x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=TEST_SIZE, stratify=y, random_state=seed
-    )
-    scaler = MinMaxScaler().fit(x_train)
-    return scaler.transform(x_train), y_train, scaler.transform(x_test), y_test
+    if setting == "semi":
+        x_train, x_test, y_train, y_test = train_test_split(
+            x, y, test_size=0.3, stratify=y, random_state=seed
+        )
+        scaler = MinMaxScaler().fit(x_train)
+        x_train = x_train[y_train == 0]
+    else:
+        x_train, x_test, _, y_test = train_test_split(x, y, test_size=0.4, random_state=seed)
+        scaler = StandardScaler().fit(x_train)
+    return scaler.transform(x_train), scaler.transform(x_test), y_test
 
 
 def _ranking_metrics(y, scores):
     if not np.isfinite(scores).all():
         return {"auroc": None, "auprc": None, "error": "non-finite scores"}
+    if y.min() == y.max():
+        return {"auroc": None, "auprc": None, "error": "the test split holds one class"}
     return {
         "auroc": float(sk_metrics.roc_auc_score(y, scores)),
         "auprc": float(sk_metrics.average_precision_score(y, scores)),
@@ -86,41 +105,55 @@ def parse_vae_options(pairs):
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or key not in known:
-            raise ValueError(f"Bad --vae-options entry {pair!r}: expected KEY=VALUE, KEY in {sorted(known)}.")
-        options[key] = ast.literal_eval(value)
+            raise ValueError(
+                f"Bad VAE option {pair!r}: expected KEY=VALUE, KEY in {sorted(known)}."
+            )
+        try:
+            options[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            options[key] = value  # a bare word is a string: score_name=kl
     return options
 
 
-def run_method(method, x_train, x_test, y_test, seed, epochs, vae_options=None):
-    """Fits one method and returns `{column: metrics}` (the VAE yields several columns)."""
-    vae_kwargs = {} if epochs is None else {"epochs": epochs}
-    start = time.perf_counter()
+def knn_scores(x_train, x_test, k=KNN_NEIGHBORS):
+    """Distance of each test row to its k-th nearest training row."""
+    k = min(k, len(x_train))
+    return NearestNeighbors(n_neighbors=k).fit(x_train).kneighbors(x_test)[0][:, -1]
+
+
+def _fit_columns(method, x_train, x_test, seed, epochs, options):
+    """Fits one method; returns `(model, {column: scores})`."""
+    epoch_kwargs = {} if epochs is None else {"epochs": epochs}
     if method == "iforest":
         model = IsolationForest(random_state=seed).fit(x_train)
-        fit_s = time.perf_counter() - start
-        columns = {"iforest": -model.score_samples(x_test)}
-    elif method == "pca":
-        model = PCADetector(seed=seed).fit(x_train)
-        fit_s = time.perf_counter() - start
-        columns = {"pca": model.score_samples(x_test)}
-    elif method == "autoencoder":
+        return model, {"iforest": -model.score_samples(x_test)}
+    if method == "knn":
+        return None, {"knn": knn_scores(x_train, x_test)}
+    if method == "pca":
+        return None, {"pca": PCADetector(seed=seed).fit(x_train).score_samples(x_test)}
+    if method == "autoencoder":
         model = VAEDetector(
-            variational=False, score_name="reconstruction_error", seed=seed, **vae_kwargs
+            variational=False, score_name="reconstruction_error", seed=seed, **epoch_kwargs
         ).fit(x_train)
-        fit_s = time.perf_counter() - start
-        columns = {"autoencoder": model.score_samples(x_test)}
-    elif method == "vae":
-        model = VAEDetector(seed=seed, **{**vae_kwargs, **(vae_options or {})}).fit(x_train)
-        fit_s = time.perf_counter() - start
+        return model, {"autoencoder": model.score_samples(x_test)}
+    if method.startswith("vae"):
+        model = VAEDetector(seed=seed, **{**epoch_kwargs, **options}).fit(x_train)
         details = model.score_details(x_test)
-        columns = {"vae": details["score"]}
-        columns.update({f"vae[{name}]": details[name] for name in VAE_EXTRA_SCORES})
-    else:
-        raise ValueError(f"Unknown method {method!r}; expected one of {METHODS}.")
+        columns = {method: details["score"]}
+        columns.update({f"{method}[{name}]": details[name] for name in VAE_EXTRA_SCORES})
+        return model, columns
+    raise ValueError(f"Unknown method {method!r}; expected one of {METHODS} or vae:NAME.")
+
+
+def run_method(method, x_train, x_test, y_test, seed, epochs, options=None):
+    """Fits one method and returns `{column: metrics + fit_s}`."""
+    start = time.perf_counter()
+    model, columns = _fit_columns(method, x_train, x_test, seed, epochs, options or {})
+    seconds = time.perf_counter() - start  # fit + scoring the test split
     result = {}
     for column, scores in columns.items():
-        result[column] = {**_ranking_metrics(y_test, np.asarray(scores, np.float64)), "fit_s": fit_s}
-        if method in ("vae", "autoencoder"):
+        result[column] = {**_ranking_metrics(y_test, np.asarray(scores, np.float64)), "fit_s": seconds}
+        if hasattr(model, "history_"):
             result[column]["epochs_run"] = len(model.history_["loss"])
     return result
 
@@ -141,28 +174,45 @@ def _dataset_paths(data_dir, names):
     return paths
 
 
-def summarize(results):
-    """Mean AUROC/AUPRC over seeds per data set and column, plus the means over data sets."""
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return float(np.mean(values)) if values else None
+
+
+def summarize_setting(results):
+    """Per data set the mean over seeds of AUROC/AUPRC/fit_s, and the means over data sets."""
     table = {}
     for dataset, runs in results.items():
-        table[dataset] = {}
         columns = {c for run in runs for c in run["methods"]}
-        for column in columns:
-            for key in ("auroc", "auprc"):
-                values = [r["methods"][column][key] for r in runs if column in r["methods"]]
-                values = [v for v in values if v is not None]
-                table[dataset].setdefault(column, {})[key] = float(np.mean(values)) if values else None
+        table[dataset] = {
+            column: {
+                key: _mean([r["methods"][column].get(key) for r in runs if column in r["methods"]])
+                for key in ("auroc", "auprc", "fit_s")
+            }
+            for column in columns
+        }
     columns = sorted({c for d in table.values() for c in d}, key=_column_order)
-    means = {}
-    for column in columns:
-        for key in ("auroc", "auprc"):
-            values = [d[column][key] for d in table.values() if d.get(column, {}).get(key) is not None]
-            means.setdefault(column, {})[key] = float(np.mean(values)) if values else None
-    return {"per_dataset": table, "mean": means, "columns": columns}
+    means = {
+        column: {
+            key: _mean([d[column][key] for d in table.values() if column in d])
+            for key in ("auroc", "auprc", "fit_s")
+        }
+        for column in columns
+    }
+    complete = {  # a mean over fewer data sets than the others is not comparable
+        column: sum(1 for d in table.values() if (d.get(column) or {}).get("auroc") is not None)
+        for column in columns
+    }
+    return {"per_dataset": table, "mean": means, "columns": columns, "n_datasets": complete}
+
+
+def summarize(results):
+    """`summarize_setting` for each setting present in `results`."""
+    return {setting: summarize_setting(runs) for setting, runs in results.items()}
 
 
 def _column_order(column):
-    base = column.split("[")[0]
+    base = re.split(r"[\[:]", column)[0]
     return (METHODS.index(base) if base in METHODS else len(METHODS), column)
 
 
@@ -170,53 +220,86 @@ def _options(options):
     return ", ".join(f"{k}={v!r}" for k, v in (options or {}).items()) or "defaults"
 
 
-def render_markdown(report):
-    summary = report["summary"]
+def _setting_markdown(setting, summary):
     columns = summary["columns"]
-    config = report["config"]
-    lines = [
-        "# ADBench benchmark (tfvae vs peers, same run)",
-        "",
-        f"Command: `{report['command']}`  ",
-        f"Machine: {report['machine']['cpu']}, {report['machine']['logical_cores']} logical cores; "
-        f"TensorFlow {report['machine']['tensorflow']}, Keras {report['machine']['keras']}  ",
-        f"Date: {report['machine']['date_utc']}  ",
-        f"Protocol: at most {config['max_rows']} rows (stratified), stratified 70/30 split, MinMax "
-        f"fit on train, seeds {config['seeds']}, trained on {config['train_on']} training rows; "
-        f"VAE/AE epochs: {config['epochs'] or 'default (100, early stopping)'}.  ",
-        f"`vae` = VAEDetector({_options(config.get('vae_options'))}) (score "
-        f"{(config.get('vae_options') or {}).get('score_name', 'negative_elbo')}); `vae[...]` = other "
-        "scores of the same fitted VAE.",
-        "",
-    ]
-    for key in ("auroc", "auprc"):
+    title = {
+        "semi": "Semi-supervised (stratified 70/30, MinMax, trained on normal training rows)",
+        "contaminated": "Contaminated (random 60/40, StandardScaler, trained on all training rows)",
+    }[setting]
+    lines = [f"## {title}", ""]
+    for key, label in (("auroc", "AUROC"), ("auprc", "AUPRC"), ("fit_s", "fit + score seconds")):
         rows = [
             [dataset] + [summary["per_dataset"][dataset].get(c, {}).get(key) for c in columns]
             for dataset in summary["per_dataset"]
         ]
         rows.append(["**mean**"] + [summary["mean"][c][key] for c in columns])
-        lines += [f"## {key.upper()}", "", markdown_table(["data set", *columns], rows), ""]
+        lines += [f"### {label}", "", markdown_table(["data set", *columns], rows), ""]
+    return lines
+
+
+def render_markdown(report):
+    config = report["config"]
+    machine = report["machine"]
+    variants = config.get("variants") or {}
+    lines = [
+        "# ADBench benchmark (tfvae vs peers, same run)",
+        "",
+        f"Command: `{report['command']}`  ",
+        f"Machine: {machine['cpu']}, {machine['logical_cores']} logical cores; "
+        f"TensorFlow {machine['tensorflow']}, Keras {machine['keras']}; "
+        f"load average at start {machine.get('load_average')}  ",
+        f"Date: {machine['date_utc']}  ",
+        f"Protocol: at most {config['max_rows']} rows (stratified), seeds {config['seeds']}, "
+        f"settings {config['settings']}; VAE/AE epochs: {config['epochs'] or 'their defaults'}.  ",
+        "`vae` = `VAEDetector()` defaults; `vae[...]` = other scores of the same fitted VAE; "
+        "`autoencoder` = `VAEDetector(variational=False, score_name='reconstruction_error')`; "
+        f"`knn` = distance to the {KNN_NEIGHBORS}th nearest training row.",
+        "",
+    ]
+    lines += [f"- `vae:{name}` = VAEDetector({_options(opts)})" for name, opts in variants.items()]
+    lines.append("")
+    for setting, summary in report["summary"].items():
+        lines += _setting_markdown(setting, summary)
     failures = [
-        f"- {dataset} seed {run['seed']}: {column}: {result['error']}"
-        for dataset, runs in report["results"].items() for run in runs
-        for column, result in run["methods"].items() if result.get("error")
+        f"- {setting} {dataset} seed {run['seed']}: {column}: {result['error']}"
+        for setting, results in report["results"].items()
+        for dataset, runs in results.items()
+        for run in runs
+        for column, result in run["methods"].items()
+        if result.get("error")
     ]
     if failures:
         lines += ["## Failures (left out of the means above)", "", *failures, ""]
     return "\n".join(lines)
 
 
+def _write(report, base):
+    report["summary"] = summarize(report["results"])
+    write_json(base + ".json", report)
+    write_text(base + ".md", render_markdown(report) + "\n")
+
+
 def merge_reports(paths, base):
-    """Combines the per-seed runs of several result files (same data, other seeds/methods)."""
+    """Combines the runs of several result files (other seeds, settings or methods)."""
     reports = [json.loads(pathlib.Path(p).read_text()) for p in paths]
     merged = {**reports[0], "command": " + ".join(r["command"] for r in reports), "results": {}}
-    merged["config"] = {**reports[0]["config"], "seeds": sorted({s for r in reports for s in r["config"]["seeds"]})}
+    merged["config"] = {
+        **reports[0]["config"],
+        "seeds": sorted({s for r in reports for s in r["config"]["seeds"]}),
+        "settings": [s for s in SETTINGS if any(s in r["config"]["settings"] for r in reports)],
+        "variants": {k: v for r in reports for k, v in (r["config"].get("variants") or {}).items()},
+    }
     for report in reports:
-        for dataset, runs in report["results"].items():
-            merged["results"].setdefault(dataset, []).extend(runs)
-    merged["summary"] = summarize(merged["results"])
-    write_json(base + ".json", merged)
-    write_text(base + ".md", render_markdown(merged) + "\n")
+        for setting, results in report["results"].items():
+            for dataset, runs in results.items():
+                target = merged["results"].setdefault(setting, {}).setdefault(dataset, [])
+                for run in runs:
+                    same = next((r for r in target if r["seed"] == run["seed"]), None)
+                    if same is None:
+                        target.append(json.loads(json.dumps(run)))
+                    else:  # same seed, other methods: one row of columns
+                        same["methods"].update(run["methods"])
+    _write(merged, base)
     print(f"Wrote {base}.json and {base}.md")
     return 0
 
@@ -224,23 +307,25 @@ def merge_reports(paths, base):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="../shared/data/adbench", help="folder of ADBench .npz")
-    parser.add_argument("--out", default="benchmarks/results", help="folder for adbench.json/.md")
+    parser.add_argument("--out", default="benchmarks/results", help="folder for the results")
     parser.add_argument("--datasets", nargs="*", default=None, help="file stems (default: all)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
+    parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS))
     parser.add_argument("--epochs", type=int, default=None, help="VAE/AE max epochs (default: theirs)")
     parser.add_argument("--max-rows", type=int, default=MAX_ROWS)
-    parser.add_argument("--train-on", choices=("normal", "all"), default="normal")
-    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--variant", nargs="+", action="append", default=[], metavar="NAME K=V",
+                        help="an extra VAE column vae:NAME with these VAEDetector arguments")
+    parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: all)")
     parser.add_argument("--quick", action="store_true", help="3 data sets, seed 1, 3 epochs")
     parser.add_argument("--name", default="adbench", help="basename of the output files")
-    parser.add_argument("--vae-options", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="VAEDetector arguments for the `vae` column (default: none)")
     parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
                         help="only combine the runs of these result files into --out/--name")
     parser.add_argument("--render", default=None, help="only re-write the .md of this .json")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs = [1], args.epochs or 3
+    args.variants = {v[0]: parse_vae_options(v[1:]) for v in args.variant}
     return args
 
 
@@ -251,52 +336,57 @@ def main(argv=None):
         return merge_reports(args.merge, os.path.join(args.out, args.name))
     if args.render:
         report = json.loads(pathlib.Path(args.render).read_text())
-        report["summary"] = summarize(report["results"])
-        md_path = write_text(os.path.splitext(args.render)[0] + ".md", render_markdown(report) + "\n")
-        print(f"Wrote {md_path}")
+        _write(report, os.path.splitext(args.render)[0])
+        print(f"Wrote {os.path.splitext(args.render)[0]}.md")
         return 0
-    vae_options = parse_vae_options(args.vae_options)
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     paths = _dataset_paths(args.data, args.datasets)
     if args.quick and not args.datasets:
         paths = paths[:3]
+    methods = list(args.methods) + [f"vae:{name}" for name in args.variants]
     report = {
         "command": command_line(argv),
-        "machine": machine_info(),
+        "machine": {**machine_info(), "load_average": [round(v, 2) for v in os.getloadavg()]},
         "config": {
             "datasets": [p.stem for p in paths], "seeds": args.seeds, "epochs": args.epochs,
-            "max_rows": args.max_rows, "train_on": args.train_on, "test_size": TEST_SIZE,
-            "methods": args.methods, "vae_options": vae_options,
+            "max_rows": args.max_rows, "settings": args.settings, "methods": methods,
+            "variants": args.variants,
         },
         "results": {},
     }
-    json_path = os.path.join(args.out, f"{args.name}.json")
-    md_path = os.path.join(args.out, f"{args.name}.md")
+    base = os.path.join(args.out, args.name)
     for path in paths:
         x, y = load_dataset(path)
-        runs = []
-        for seed in args.seeds:
-            x_train, y_train, x_test, y_test = split(x, y, seed, args.max_rows)
-            if args.train_on == "normal":
-                x_train = x_train[y_train == 0]
-            run = {"seed": seed, "n_train": len(x_train), "n_test": len(x_test), "methods": {}}
-            for method in args.methods:
-                try:
-                    run["methods"].update(
-                        run_method(method, x_train, x_test, y_test, seed, args.epochs, vae_options)
-                    )
-                except (ValueError, FloatingPointError) as error:
-                    # Reported as a failure of that method on that data set, never hidden.
-                    run["methods"][method] = {"auroc": None, "auprc": None, "error": str(error)}
-                    print(f"{path.stem} seed {seed}: {method} failed: {error}", flush=True)
-            runs.append(run)
-            line = ", ".join(f"{c} {m['auroc']:.3f}" for c, m in run["methods"].items() if m["auroc"])
-            print(f"{path.stem} seed {seed}: AUROC {line}", flush=True)
-        report["results"][path.stem] = runs
+        for setting in args.settings:
+            runs = []
+            for seed in args.seeds:
+                x_train, x_test, y_test = split(x, y, seed, setting, args.max_rows)
+                run = {"seed": seed, "n_train": len(x_train), "n_test": len(x_test), "methods": {}}
+                for method in methods:
+                    options = args.variants.get(method.partition(":")[2], {})
+                    try:
+                        run["methods"].update(
+                            run_method(method, x_train, x_test, y_test, seed, args.epochs, options)
+                        )
+                    except (ValueError, FloatingPointError) as error:
+                        # Reported as a failure of that method on that data set, never hidden.
+                        run["methods"][method] = {"auroc": None, "auprc": None, "error": str(error)}
+                        print(f"{path.stem} {setting} seed {seed}: {method} failed: {error}", flush=True)
+                runs.append(run)
+                line = ", ".join(
+                    f"{c} {m['auroc']:.3f}" for c, m in run["methods"].items() if m["auroc"] is not None
+                )
+                print(f"{path.stem} {setting} seed {seed}: AUROC {line}", flush=True)
+            report["results"].setdefault(setting, {})[path.stem] = runs
         # Rewritten after every data set so an interrupted run keeps what it measured.
-        report["summary"] = summarize(report["results"])
-        write_json(json_path, report)
-        write_text(md_path, render_markdown(report) + "\n")
-    print(f"Wrote {json_path} and {md_path}")
+        _write(report, base)
+    report["machine"]["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
+    _write(report, base)
+    print(f"Wrote {base}.json and {base}.md")
     return 0
 
 

@@ -59,3 +59,18 @@ def test_unknown_kinds_are_refused():
 def test_average_over_global_batch_is_the_mean_outside_a_strategy():
     per_example = tf.constant([1.0, 2.0, 3.0, 6.0])
     assert float(losses.average_over_global_batch(per_example)) == 3.0
+
+
+def test_trimmed_weights_keep_the_lowest_losses():
+    per_example = tf.constant([0.5, 9.0, 0.1, 3.0, 0.2], "float32")
+    np.testing.assert_array_equal(losses.trimmed_weights(per_example, 0.4).numpy(), [1, 0, 1, 0, 1])
+    np.testing.assert_array_equal(losses.trimmed_weights(per_example, 0.0).numpy(), [1, 1, 1, 1, 1])
+    # Never an empty batch: at least the best row is kept.
+    np.testing.assert_array_equal(losses.trimmed_weights(per_example[:1], 0.49).numpy(), [1])
+
+
+def test_kl_sums_over_ensemble_members_too():
+    z_mean = tf.ones((2, 3, 4))
+    np.testing.assert_allclose(
+        losses.kl_divergence(z_mean, tf.zeros((2, 3, 4))).numpy(), [6.0, 6.0]
+    )

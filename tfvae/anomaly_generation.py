@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfvae.models import FeatureScaler
 from tfvae.scores import score_in_batches
 
 #: method -> whether it needs `x_reference` (normal rows to start from).
@@ -41,24 +42,32 @@ def _to_inputs(model, features):
     preprocessor = model.preprocessor
     if preprocessor is None:
         return features
+    if isinstance(preprocessor, FeatureScaler):
+        return preprocessor.inverse(features)
     if isinstance(preprocessor, keras.layers.Normalization) and not preprocessor.invert:
         mean = keras.ops.convert_to_numpy(preprocessor.mean)
         std = np.maximum(np.sqrt(keras.ops.convert_to_numpy(preprocessor.variance)), keras.config.epsilon())
         return features * std + mean
     raise ValueError(
         f"Cannot map generated rows back through a `{type(preprocessor).__name__}` preprocessor; "
-        "generate_anomalies supports models without a preprocessor or with a Normalization layer."
+        "generate_anomalies supports models without a preprocessor, with a FeatureScaler or with "
+        "a Normalization layer."
     )
 
 
-def _unit_directions(rng, n, dim):
-    directions = rng.normal(size=(n, dim))
-    return directions / np.linalg.norm(directions, axis=1, keepdims=True)
+def _unit_directions(rng, n, shape):
+    """`n` random unit directions in a latent space of `shape` (per ensemble member)."""
+    directions = rng.normal(size=(n, *np.atleast_1d(shape)))
+    return directions / np.linalg.norm(directions, axis=-1, keepdims=True)
 
 
 def _decode(model, z):
+    """Decodes codes in chunks; an ensemble's members are averaged."""
     return np.concatenate(
-        [model.decode(tf.constant(chunk, tf.float32)).numpy() for chunk in np.array_split(z, max(1, len(z) // 4096))]
+        [
+            model.average_members(model.decode(tf.constant(chunk, tf.float32))).numpy()
+            for chunk in np.array_split(z, max(1, len(z) // 4096))
+        ]
     )
 
 
@@ -102,13 +111,14 @@ def generate_anomalies(model, n, method="latent_shift", x_reference=None, scale=
     if method == "prior_tail":
         latent_dim = int(vae.encoder.latent_dim)
         radius = np.sqrt(latent_dim) + scale
-        features = _decode(vae, radius * _unit_directions(rng, n, latent_dim))
+        shape = latent_dim if vae.members == 1 else (vae.members, latent_dim)
+        features = _decode(vae, radius * _unit_directions(rng, n, shape))
         return _to_inputs(vae, features).astype(np.float32)
     x_reference = np.asarray(x_reference, dtype=np.float32)
     rows = x_reference[rng.integers(0, len(x_reference), size=n)]
     out = score_in_batches(vae, rows, keys=("z_mean", "reconstruction", "features"))
     if method == "latent_shift":
-        z = out["z_mean"] + scale * _unit_directions(rng, n, out["z_mean"].shape[1])
+        z = out["z_mean"] + scale * _unit_directions(rng, n, out["z_mean"].shape[1:])
         features = _decode(vae, z)
     else:
         # Per-feature spread of the reference features; constant features get the global one.

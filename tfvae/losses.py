@@ -48,14 +48,14 @@ def kl_divergence(z_mean, z_log_var):
     """Closed-form KL( N(z_mean, exp(z_log_var)) || N(0, I) ) per example.
 
     Args:
-        z_mean: tensor `[batch, latent_dim]`.
-        z_log_var: tensor `[batch, latent_dim]`.
+        z_mean: tensor `[batch, latent_dim]` (or `[batch, members, latent_dim]`).
+        z_log_var: tensor, same shape as `z_mean`.
 
     Returns:
-        A float tensor `[batch]`, summed over latent dimensions.
+        A float tensor `[batch]`, summed over all non-batch axes.
     """
     terms = -0.5 * (1.0 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var))
-    return tf.reduce_sum(terms, axis=1)
+    return tf.reduce_sum(_flatten(terms), axis=1)
 
 
 def negative_log_likelihood(x, x_hat, likelihood="gaussian", log_var=None):
@@ -92,6 +92,27 @@ def negative_log_likelihood(x, x_hat, likelihood="gaussian", log_var=None):
             f"Expected `likelihood` to be one of {LIKELIHOODS}. Received: likelihood={likelihood!r}"
         )
     return tf.reduce_sum(_flatten(terms), axis=1)
+
+
+def trimmed_weights(per_example_loss, fraction):
+    """0/1 weights keeping the `1 - fraction` lowest losses of a batch (at least one).
+
+    Trimmed-loss training (least trimmed squares): the rows a model fits worst get
+    no gradient, so anomalies hidden in the training data pull the model less.
+    The weights carry no gradient themselves.
+
+    Args:
+        per_example_loss: tensor `[batch]`.
+        fraction: float in [0, 1). Share of the batch to leave out.
+
+    Returns:
+        A tensor `[batch]` of 0s and 1s, of the loss's dtype.
+    """
+    n_rows = tf.shape(per_example_loss)[0]
+    n_kept = tf.cast(tf.math.ceil((1.0 - fraction) * tf.cast(n_rows, "float32")), "int32")
+    n_kept = tf.clip_by_value(n_kept, 1, tf.maximum(n_rows, 1))
+    largest_kept = tf.sort(per_example_loss)[n_kept - 1]
+    return tf.stop_gradient(tf.cast(per_example_loss <= largest_kept, per_example_loss.dtype))
 
 
 def average_over_global_batch(per_example_loss, sample_weight=None):

@@ -66,11 +66,16 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
         codes = [z_mean]
     reconstructions = [model.decode(z) for z in codes]
     log_var = model.observation_log_var
-    reconstruction = _mean_over_samples(reconstructions)
-    feature_errors = _mean_over_samples([losses.squared_error(features, r) for r in reconstructions])
-    nll = _mean_over_samples(
-        [losses.negative_log_likelihood(features, r, model.likelihood, log_var) for r in reconstructions]
+    # An ensemble decodes [batch, K, ...]: every score is the mean over its K members.
+    targets = model.member_targets(features)
+    members = float(model.members)
+    reconstruction = model.average_members(_mean_over_samples(reconstructions))
+    feature_errors = model.average_members(
+        _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
     )
+    nll = _mean_over_samples(
+        [losses.negative_log_likelihood(targets, r, model.likelihood, log_var) for r in reconstructions]
+    ) / members
     outputs = {
         "features": features,
         "reconstruction": reconstruction,
@@ -78,12 +83,12 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
         "z_log_var": z_log_var,
         "feature_errors": feature_errors,
         "reconstruction_error": _mean_over_samples(
-            [losses.reconstruction_error(features, r, "mse") for r in reconstructions]
+            [losses.reconstruction_error(targets, r, "mse") for r in reconstructions]
         ),
         "reconstruction_error_mae": _mean_over_samples(
-            [losses.reconstruction_error(features, r, "mae") for r in reconstructions]
+            [losses.reconstruction_error(targets, r, "mae") for r in reconstructions]
         ),
-        "kl": losses.kl_divergence(z_mean, z_log_var),
+        "kl": losses.kl_divergence(z_mean, z_log_var) / members,
     }
     outputs["negative_elbo"] = nll + outputs["kl"]
     outputs["score"] = outputs[model.score_name]

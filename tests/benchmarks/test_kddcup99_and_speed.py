@@ -29,6 +29,13 @@ def test_kddcup99_quick_vae_and_iforest_on_the_same_split(shared_data, tmp_path)
         assert 0.5 < result["auroc"] <= 1.0  # both detect attacks even after 2 epochs / on a 5% sample
     assert report["results"]["vae"]["epochs_run"] <= 2
     assert "VAE AUROC >= 0.995" in (tmp_path / "kddcup99.md").read_text()
+    arrays = report["arrays"]
+    assert set(arrays["results"]) == {"vae", "autoencoder", "iforest"}
+    assert arrays["n_features"] > 38  # 38 numeric columns + the one-hot categories
+    for result in arrays["results"].values():
+        assert result["confusion_matrix"]["tp"] + result["confusion_matrix"]["fn"] == report["n_test_anomalies"]
+        assert 0.5 < result["auroc"] <= 1.0
+    assert "VAEDetector() AUROC >= 0.99" in (tmp_path / "kddcup99.md").read_text()
 
 
 def test_speed_quick_measures_every_backend(tmp_path):

@@ -55,6 +55,14 @@ def test_latent_map(tmp_path, scored):
     assert len(by_score.axes) == 2  # scatter + colour bar
     with pytest.raises(ValueError, match="z_mean"):
         plots.plot_latent_map(z[:, 0])
+    # An ensemble's [n, members, latent] map shows its first member.
+    members = np.stack([z, -5 * z], axis=1)
+    ensemble = plots.plot_latent_map(members, labels=labels)
+    assert "ensemble member 1" in ensemble.axes[0].get_title()
+    first = plots.plot_latent_map(z, labels=labels)
+    np.testing.assert_allclose(
+        ensemble.axes[0].collections[0].get_offsets(), first.axes[0].collections[0].get_offsets()
+    )
 
 
 def test_image_grids(tmp_path):

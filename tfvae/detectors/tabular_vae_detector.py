@@ -4,7 +4,6 @@ import warnings
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from tfvae.data.frames import grouped_feature_frame, read_table, to_columns, unknown_categories
 from tfvae.data.tabular_preprocessor import TabularPreprocessor
@@ -40,16 +39,18 @@ class TabularVAEDetector(VAEDetector):
     ```
     """
 
-    def __init__(self, latent_dim=8, hidden_units=(64, 32), beta=1.0, variational=True,
-                 likelihood="gaussian", observation_noise="fixed", score_name="negative_elbo",
-                 standardize=True, epochs=100, batch_size=128, learning_rate=1e-3,
-                 validation_fraction=0.1, early_stopping_patience=10, contamination=None,
-                 threshold_percentile=99.0, seed=0, verbose=0, categorical=None, numeric=None,
-                 log_transform="auto", max_tokens=None, min_frequency=1, scaling="standard"):
+    def __init__(self, latent_dim="auto", hidden_units="auto", beta=1.0, variational=True,
+                 likelihood="gaussian", observation_noise="learned", score_name="negative_elbo",
+                 standardize=True, members=5, trim_fraction=0.0, epochs="auto", batch_size=128,
+                 learning_rate=1e-3, validation_fraction=0.1, early_stopping_patience=10,
+                 contamination=None, threshold_percentile=99.0, seed=0, verbose=0,
+                 categorical=None, numeric=None, log_transform="auto", max_tokens=None,
+                 min_frequency=1, scaling="standard"):
         super().__init__(
             latent_dim=latent_dim, hidden_units=hidden_units, beta=beta, variational=variational,
             likelihood=likelihood, observation_noise=observation_noise, score_name=score_name,
-            standardize=standardize, epochs=epochs, batch_size=batch_size,
+            standardize=standardize, members=members, trim_fraction=trim_fraction,
+            epochs=epochs, batch_size=batch_size,
             learning_rate=learning_rate, validation_fraction=validation_fraction,
             early_stopping_patience=early_stopping_patience, contamination=contamination,
             threshold_percentile=threshold_percentile, seed=seed, verbose=verbose,
@@ -81,9 +82,8 @@ class TabularVAEDetector(VAEDetector):
         self.n_features_in_ = len(preprocessor.column_names)
         keras.utils.set_random_seed(self.seed)
         self.model_ = self._make_vae(preprocessor.output_dim, preprocessor, preprocessor.column_names)
-        train_ds = self._dataset(to_columns(train, preprocessor), shuffle=True)
         holdout_cols = None if holdout is None else to_columns(holdout, preprocessor)
-        self._train(train_ds, None if holdout is None else self._dataset(holdout_cols))
+        self._train(to_columns(train, preprocessor), holdout_cols)
         calibration = holdout_cols if holdout is not None else to_columns(train, preprocessor)
         self.calibration_scores_ = self._raw_scores(calibration)
         self.threshold_rule_ = self._threshold_rule().fit(self.calibration_scores_)
@@ -96,18 +96,6 @@ class TabularVAEDetector(VAEDetector):
         if indices is None:
             return frame, None
         return frame.iloc[np.sort(indices[0])], frame.iloc[np.sort(indices[1])]
-
-    def _dataset(self, columns, shuffle=False):
-        # Batches are gathered from whole columns: element-wise tf.data over ~40
-        # columns costs more than the model step.
-        tensors = {name: tf.constant(values) for name, values in columns.items()}
-        n_rows = len(next(iter(columns.values())))
-        indices = tf.data.Dataset.range(n_rows)
-        if shuffle:
-            indices = indices.shuffle(n_rows, seed=self.seed, reshuffle_each_iteration=True)
-        indices = indices.batch(self.batch_size)
-        return indices.map(lambda idx: {name: tf.gather(t, idx) for name, t in tensors.items()}).prefetch(
-            tf.data.AUTOTUNE)
 
     @property
     def preprocessor_(self):

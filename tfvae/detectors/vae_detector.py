@@ -4,16 +4,14 @@ import os
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from tfvae.atomic import atomic_path
 from tfvae.detectors.base import BaseDetector
-from tfvae.models import VAE, Autoencoder, DenseDecoder, DenseEncoder
+from tfvae.detectors.schedule import training_schedule
+from tfvae.models import VAE, FeatureScaler
+from tfvae.models.builder import build_dense_vae
 from tfvae.scores import score_in_batches
-
-#: Training steps per `tf.function` call. At small batches Keras' per-step Python
-#: overhead otherwise dominates (benchmarks/speed.py); the updates are the same.
-STEPS_PER_EXECUTION = 32
-
 
 class VAEDetector(BaseDetector):
     """Fits a dense VAE on tabular data and flags rows that it reconstructs badly.
@@ -24,15 +22,28 @@ class VAEDetector(BaseDetector):
     train on.
 
     Args:
-        latent_dim: int. Latent size.
-        hidden_units: tuple of int. Encoder widths (the decoder mirrors them).
+        latent_dim: int or `"auto"`. Latent size; `"auto"` sizes it from the number
+            of features (`tfvae.models.builder.architecture`).
+        hidden_units: tuple of int or `"auto"`. Encoder widths (the decoder mirrors
+            them); `"auto"` sizes them from the number of features.
         beta: float. KL weight.
         variational: bool. False trains the deterministic `Autoencoder` baseline.
         likelihood: str. `"gaussian"` or `"bernoulli"` (features in [0, 1]).
         observation_noise: str. `"fixed"` or `"learned"` Gaussian variance.
         score_name: str. Score the threshold applies to (`tfvae.models.SCORE_NAMES`).
-        standardize: bool. Standardise features inside the model.
-        epochs: int. Maximum epochs.
+        standardize: bool or `"robust"`. Standardise features inside the model (mean
+            and standard deviation of the training rows, or median and IQR / 1.349
+            with `"robust"`, which outliers among the training rows barely move).
+        tail_knee: float or None. With `standardize`, standardised values beyond
+            +-`tail_knee` grow logarithmically (`FeatureScaler`): heavy-tailed
+            columns neither dominate training nor overflow. None keeps them linear.
+        members: int. Number of VAEs trained side by side as one Keras model
+            (stacked weights, one SavedModel); scores are their mean.
+        trim_fraction: float in [0, 0.5). Share of the worst-fitted rows of each
+            batch left out of the gradient (for training data with anomalies).
+        epochs: int or `"auto"`. Maximum epochs; `"auto"` gives about
+            `tfvae.detectors.schedule.STEP_BUDGET` training steps whatever the number of
+            rows (`training_schedule`).
         batch_size: int. Batch size.
         learning_rate: float. Adam learning rate.
         validation_fraction: float. Share of rows held out for early stopping and
@@ -53,15 +64,18 @@ class VAEDetector(BaseDetector):
 
     def __init__(
         self,
-        latent_dim=8,
-        hidden_units=(64, 32),
+        latent_dim="auto",
+        hidden_units="auto",
         beta=1.0,
         variational=True,
         likelihood="gaussian",
-        observation_noise="fixed",
+        observation_noise="learned",
         score_name="negative_elbo",
-        standardize=True,
-        epochs=100,
+        standardize="robust",
+        tail_knee=3.0,
+        members=5,
+        trim_fraction=0.0,
+        epochs="auto",
         batch_size=128,
         learning_rate=1e-3,
         validation_fraction=0.1,
@@ -79,6 +93,9 @@ class VAEDetector(BaseDetector):
         self.observation_noise = observation_noise
         self.score_name = score_name
         self.standardize = standardize
+        self.tail_knee = tail_knee
+        self.members = members
+        self.trim_fraction = trim_fraction
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -92,55 +109,54 @@ class VAEDetector(BaseDetector):
     def _build_model(self, x_train, feature_names):
         preprocessor = None
         if self.standardize:
-            # Constant training features keep unit scale (as sklearn's StandardScaler):
-            # dividing by a zero spread would turn any new value into ~1e7 and the
-            # scores into inf.
-            variance = x_train.astype(np.float64).var(axis=0)
-            variance[variance == 0] = 1.0
-            preprocessor = keras.layers.Normalization(
-                axis=-1, mean=x_train.mean(axis=0).tolist(), variance=variance.tolist(),
-                name="standardize",
+            preprocessor = FeatureScaler.from_data(
+                x_train, robust=self.standardize == "robust", knee=self.tail_knee, name="standardize"
             )
-            preprocessor.build((None, x_train.shape[1]))  # eagerly, not inside a traced step
         return self._make_vae(x_train.shape[1], preprocessor, feature_names)
 
-    def _make_vae(self, output_dim, preprocessor, feature_names):
-        hidden = tuple(self.hidden_units)
-        parts = dict(
-            encoder=DenseEncoder(self.latent_dim, hidden_units=hidden, name="encoder"),
-            decoder=DenseDecoder(
-                output_dim,
-                hidden_units=hidden[::-1],
-                output_activation="sigmoid" if self.likelihood == "bernoulli" else None,
-                name="decoder",
-            ),
+    def _make_vae(self, n_features, preprocessor, feature_names):
+        return build_dense_vae(
+            n_features,
+            latent_dim=self.latent_dim,
+            hidden_units=self.hidden_units,
+            members=int(self.members),
+            variational=self.variational,
+            beta=self.beta,
             likelihood=self.likelihood,
             observation_noise=self.observation_noise,
             preprocessor=preprocessor,
             score_name=self.score_name,
             seed=self.seed,
             feature_names=feature_names,
+            trim_fraction=self.trim_fraction,
         )
-        if self.variational:
-            return VAE(beta=self.beta, name="vae", **parts)
-        return Autoencoder(name="autoencoder", **parts)
-
 
     def _fit_scores(self, x):
         keras.utils.set_random_seed(self.seed)
         x_train, x_holdout = self._split(x)
         names = None if not hasattr(self, "feature_names_in_") else list(self.feature_names_in_)
         self.model_ = self._build_model(x_train, names)
-        self._train(x_train, None if x_holdout is None else (x_holdout,), batch_size=self.batch_size)
+        self._train(x_train, x_holdout)
         calibration = x_holdout if x_holdout is not None else x_train
         return self._raw_scores(calibration)
 
-    def _train(self, train_data, validation_data, batch_size=None):
-        """Compiles and fits `model_` (early stopping on the hold-out); sets `history_`."""
-        self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
-                            steps_per_execution=STEPS_PER_EXECUTION)
+    def _train(self, train_inputs, holdout_inputs=None):
+        """Compiles and fits `model_` (early stopping on the hold-out); sets `history_`.
+
+        Args:
+            train_inputs: array `[rows, ...]` or dict of column arrays.
+            holdout_inputs: the same kind, or None.
+        """
+        n_rows = len(next(iter(train_inputs.values())) if isinstance(train_inputs, dict) else train_inputs)
+        steps_per_epoch, steps_per_execution, epochs = training_schedule(
+            n_rows, self.batch_size, self.epochs
+        )
+        self.model_.compile(
+            optimizer=keras.optimizers.Adam(self.learning_rate),
+            steps_per_execution=steps_per_execution,
+        )
         callbacks = []
-        if validation_data is not None and self.early_stopping_patience:
+        if holdout_inputs is not None and self.early_stopping_patience:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
                     monitor="val_loss",
@@ -149,11 +165,13 @@ class VAEDetector(BaseDetector):
                 )
             )
         history = self.model_.fit(
-            train_data,
-            validation_data=validation_data,
-            epochs=self.epochs,
-            batch_size=batch_size,
-            shuffle=batch_size is not None,  # a tf.data input is shuffled by its pipeline
+            row_batches(train_inputs, self.batch_size, seed=self.seed, repeat=True),
+            validation_data=(
+                None if holdout_inputs is None else row_batches(holdout_inputs, self.batch_size)
+            ),
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            shuffle=False,  # the stream is reshuffled on every pass
             callbacks=callbacks,
             verbose=self.verbose,
         )
@@ -209,7 +227,7 @@ class VAEDetector(BaseDetector):
         threshold = model.threshold_value()
         if threshold is None:
             raise ValueError(f"{path} holds a model without a threshold: calibrate it with `fit`.")
-        detector = cls(variational=model.variational, score_name=model.score_name)
+        detector = cls(**_params_of(model))
         detector.model_ = model
         detector.threshold_ = threshold
         detector.n_features_in_ = int(model.decoder.output_dim)
@@ -219,3 +237,49 @@ class VAEDetector(BaseDetector):
             detector.calibration_scores_ = np.asarray(calibration_scores, dtype=np.float64)
         return detector
 
+
+
+def _params_of(model):
+    """The detector arguments a loaded model records (the others keep their defaults)."""
+    params = dict(
+        variational=model.variational,
+        score_name=model.score_name,
+        likelihood=model.likelihood,
+        observation_noise=model.observation_noise,
+        members=model.members,
+        trim_fraction=model.trim_fraction,
+    )
+    if model.variational:
+        params["beta"] = float(keras.ops.convert_to_numpy(model.beta))
+    encoder = model.encoder
+    if hasattr(encoder, "hidden_units"):
+        params.update(latent_dim=encoder.latent_dim, hidden_units=tuple(encoder.hidden_units))
+    return params
+
+
+def row_batches(inputs, batch_size, seed=None, repeat=False):
+    """`tf.data` batches of the rows of an array or a dict of column arrays.
+
+    Batches are gathered from whole tensors (element-wise `tf.data` over many
+    columns costs more than the model step). With `repeat=True` the rows are
+    reshuffled on every pass and the stream never ends (the caller sets
+    `steps_per_epoch`).
+
+    Args:
+        inputs: array `[rows, ...]` or dict of arrays `[rows]`.
+        batch_size: int. Rows per batch.
+        seed: int or None. Shuffle seed (only with `repeat=True`).
+        repeat: bool. Shuffle and repeat for training.
+
+    Returns:
+        A `tf.data.Dataset`.
+    """
+    tensors = tf.nest.map_structure(tf.constant, inputs)
+    n_rows = int(tf.nest.flatten(tensors)[0].shape[0])
+    indices = tf.data.Dataset.range(n_rows)
+    if repeat:
+        indices = indices.shuffle(n_rows, seed=seed, reshuffle_each_iteration=True).repeat()
+    indices = indices.batch(batch_size)
+    return indices.map(
+        lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors)
+    ).prefetch(tf.data.AUTOTUNE)

@@ -5,6 +5,8 @@ from tfvae.models.conv_decoder import ConvDecoder
 from tfvae.models.conv_encoder import ConvEncoder
 from tfvae.models.dense_decoder import DenseDecoder
 from tfvae.models.dense_encoder import DenseEncoder
+from tfvae.models.ensemble_dense import EnsembleDense
+from tfvae.models.feature_scaler import FeatureScaler
 from tfvae.models.sampling import Sampling
 from tfvae.models.vae import SCORE_NAMES, VAE
 
@@ -14,6 +16,8 @@ __all__ = [
     "ConvEncoder",
     "DenseDecoder",
     "DenseEncoder",
+    "EnsembleDense",
+    "FeatureScaler",
     "SCORE_NAMES",
     "Sampling",
     "VAE",

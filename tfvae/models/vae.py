@@ -11,6 +11,8 @@ from tfvae.models.sampling import Sampling
 
 SCORE_NAMES = ("negative_elbo", "reconstruction_error", "reconstruction_error_mae", "kl")
 OBSERVATION_NOISE = ("fixed", "learned")
+#: Bound of the posterior log-variance (exp(30) ~ 1e13 stays far from float32 overflow).
+LOG_VAR_LIMIT = 30.0
 
 
 @keras.saving.register_keras_serializable(package="tfvae")
@@ -41,6 +43,9 @@ class VAE(keras.Model):
         seed: int or None. Seed of the sampling layer.
         feature_names: list of str or None. Names of the input columns, kept for
             per-feature reports and export metadata.
+        trim_fraction: float in [0, 0.5). Share of the highest-loss examples of each
+            batch left out of the gradient (contamination-robust training: anomalies
+            in the training data are the rows the model fits worst). 0 trains on all.
         **kwargs: base `Model` arguments.
 
     Example:
@@ -64,9 +69,16 @@ class VAE(keras.Model):
         threshold=None,
         seed=None,
         feature_names=None,
+        trim_fraction=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if not (isinstance(trim_fraction, (int, float)) and 0.0 <= trim_fraction < 0.5):
+            raise ValueError(
+                "Expected `trim_fraction` to be a float in [0, 0.5). "
+                f"Received: trim_fraction={trim_fraction!r}"
+            )
+        self.trim_fraction = float(trim_fraction)
         self.encoder = encoder
         self.decoder = decoder
         self.preprocessor = preprocessor
@@ -113,6 +125,19 @@ class VAE(keras.Model):
         return [self.total_loss_tracker, self.reconstruction_loss_tracker, self.kl_loss_tracker]
 
     @property
+    def members(self):
+        """Number of ensemble members of the encoder/decoder (1 for a single VAE)."""
+        return int(getattr(self.encoder, "members", 1))
+
+    def member_targets(self, features):
+        """`features` aligned with the decoder output (`[batch, 1, ...]` for an ensemble)."""
+        return features if self.members == 1 else tf.expand_dims(features, 1)
+
+    def average_members(self, values):
+        """Averages a per-member `[batch, K, ...]` tensor over the members."""
+        return values if self.members == 1 else tf.reduce_mean(values, axis=1)
+
+    @property
     def variational(self):
         """Whether training samples the posterior (False for the `Autoencoder`)."""
         return True
@@ -124,9 +149,15 @@ class VAE(keras.Model):
         return tf.cast(inputs, "float32")
 
     def posterior(self, features, training=False):
-        """Returns `(z_mean, z_log_var)` in float32 (also under mixed precision)."""
+        """Returns `(z_mean, z_log_var)` in float32 (also under mixed precision).
+
+        `z_log_var` is clipped to [-LOG_VAR_LIMIT, LOG_VAR_LIMIT]: a row far outside
+        the training range would otherwise overflow `exp(z_log_var)` and turn its
+        KL (and the gradients of a training batch) into inf/NaN.
+        """
         z_mean, z_log_var = self.encoder(features, training=training)
-        return tf.cast(z_mean, "float32"), tf.cast(z_log_var, "float32")
+        z_log_var = tf.clip_by_value(tf.cast(z_log_var, "float32"), -LOG_VAR_LIMIT, LOG_VAR_LIMIT)
+        return tf.cast(z_mean, "float32"), z_log_var
 
     def decode(self, z, training=False):
         """Decodes latent codes to float32 reconstructions."""
@@ -143,10 +174,11 @@ class VAE(keras.Model):
         z_mean, z_log_var = self.posterior(features, training=training)
         z = self.sampling([z_mean, z_log_var]) if self.variational else z_mean
         reconstruction = self.decode(z, training=training)
+        # Summed over the members, so divided by K: the loss of one average member.
         nll = losses.negative_log_likelihood(
-            features, reconstruction, self.likelihood, self.observation_log_var
-        )
-        kl = losses.kl_divergence(z_mean, z_log_var)
+            self.member_targets(features), reconstruction, self.likelihood, self.observation_log_var
+        ) / float(self.members)
+        kl = losses.kl_divergence(z_mean, z_log_var) / float(self.members)
         loss = nll + self.beta * kl if self.variational else nll
         return {"loss": loss, "reconstruction_loss": nll, "kl_loss": kl}
 
@@ -161,6 +193,9 @@ class VAE(keras.Model):
         self._build_for(inputs)
         with tf.GradientTape() as tape:
             terms = self.loss_terms(inputs, training=True)
+            if self.trim_fraction:
+                kept = losses.trimmed_weights(terms["loss"], self.trim_fraction)
+                sample_weight = kept if sample_weight is None else sample_weight * kept
             loss = losses.average_over_global_batch(terms["loss"], sample_weight)
             if self.losses:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(self.losses))
@@ -202,6 +237,7 @@ class VAE(keras.Model):
             "threshold": self.threshold_value(),
             "seed": self.seed,
             "feature_names": self.feature_names,
+            "trim_fraction": self.trim_fraction,
         }
 
     @classmethod

@@ -9,10 +9,13 @@ from tfvae.plots._figure import finish, labels_or_none, pyplot
 def plot_latent_map(z_mean, labels=None, scores=None, path=None, max_points=20000, seed=0):
     """Scatters the first two principal components of `z_mean`.
 
-    Coloured by `labels` (normal vs anomaly) when given, else by `scores`.
+    Coloured by `labels` (normal vs anomaly) when given, else by `scores`. For an
+    ensemble (`z_mean` of shape `[n, members, latent_dim]`) the map shows the first
+    member: the members' latent spaces are unrelated, so they cannot be averaged.
 
     Args:
-        z_mean: array `[n, latent_dim]` (from `anomaly_scores(...)["z_mean"]`).
+        z_mean: array `[n, latent_dim]` or `[n, members, latent_dim]` (from
+            `anomaly_scores(...)["z_mean"]`).
         labels: optional array `[n]` of 0/1.
         scores: optional array `[n]` of anomaly scores (used when `labels` is None).
         path: optional str. Saves the PNG there (atomically).
@@ -24,8 +27,14 @@ def plot_latent_map(z_mean, labels=None, scores=None, path=None, max_points=2000
         The matplotlib `Figure`.
     """
     z = np.asarray(z_mean, dtype=np.float64)
+    member = z.ndim == 3
+    if member:
+        z = z[:, 0]
     if z.ndim != 2 or z.shape[0] < 2:
-        raise ValueError(f"Expected `z_mean` of shape [n >= 2, latent_dim]. Received: {z.shape}")
+        raise ValueError(
+            f"Expected `z_mean` of shape [n >= 2, latent_dim] or [n >= 2, members, latent_dim]. "
+            f"Received: {np.shape(z_mean)}"
+        )
     labels = labels_or_none(labels, z.shape[0])
     if scores is not None:
         scores = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -54,6 +63,6 @@ def plot_latent_map(z_mean, labels=None, scores=None, path=None, max_points=2000
             fig.colorbar(points, ax=ax, label="anomaly score")
     ax.set_xlabel(f"PC 1 of z_mean ({ratio[0]:.0%} of variance)")
     ax.set_ylabel(f"PC 2 of z_mean ({ratio[1]:.0%} of variance)")
-    ax.set_title("Latent map (PCA of posterior means)")
+    ax.set_title("Latent map (PCA of posterior means" + (", ensemble member 1)" if member else ")"))
     ax.grid(alpha=0.3)
     return finish(fig, path)

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+from helpers import config_round_trip
+from tfvae.models import FeatureScaler
+
+
+def test_standardises_then_compresses_the_tail_monotonically():
+    scaler = FeatureScaler(center=[1.0], scale=[2.0], knee=3.0)
+    x = np.array([[1.0], [5.0], [7.0], [9.0], [1e9], [-1e9]], "float32")
+    z = scaler(x).numpy()[:, 0]
+    np.testing.assert_allclose(z[:3], [0.0, 2.0, 3.0], atol=1e-6)  # linear up to the knee
+    np.testing.assert_allclose(z[3], 3.0 + np.log1p(1.0), rtol=1e-6)
+    assert z[4] > z[3] and z[4] < 30 and z[5] == -z[4]
+    plain = FeatureScaler(center=[1.0], scale=[2.0])
+    np.testing.assert_allclose(plain(x).numpy()[:4, 0], [0.0, 2.0, 3.0, 4.0])
+    assert config_round_trip(scaler).knee == 3.0
+
+
+def test_from_data_robust_ignores_outliers_and_constant_columns():
+    rng = np.random.default_rng(0)
+    x = np.c_[rng.normal(5.0, 2.0, 10_000), np.zeros(10_000)]
+    x[:100, 0] = 1e6  # 1% gross outliers
+    robust = FeatureScaler.from_data(x, robust=True)
+    assert abs(robust.center[0] - 5.0) < 0.1 and abs(robust.scale[0] - 2.0) < 0.1
+    assert robust.center[1] == 0.0 and robust.scale[1] == 1.0
+    assert FeatureScaler.from_data(x).scale[0] > 1e4  # mean/std are dragged by the outliers
+
+
+def test_robust_scale_falls_back_to_the_standard_deviation():
+    x = np.zeros((1000, 1))
+    x[:5, 0] = 1e8  # IQR 0, a few huge values
+    scaler = FeatureScaler.from_data(x, robust=True)
+    assert scaler.center[0] == 0.0 and scaler.scale[0] == pytest.approx(x[:, 0].std())
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [(dict(center=[0.0], scale=[0.0]), "scale"), (dict(center=[0.0], scale=[1.0], knee=-1), "knee"),
+     (dict(center=[0.0, 1.0], scale=[1.0]), "same non-zero length")],
+)
+def test_bad_arguments_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        FeatureScaler(**kwargs)
+
+
+def test_inverse_recovers_raw_values_beyond_the_knee():
+    scaler = FeatureScaler(center=[1.0, -2.0], scale=[2.0, 0.5], knee=3.0)
+    x = np.array([[1.0, -2.0], [40.0, 5.0], [-1e4, -30.0]], "float32")
+    np.testing.assert_allclose(scaler.inverse(scaler(x).numpy()), x, rtol=1e-4)

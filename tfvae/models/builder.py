@@ -1,0 +1,81 @@
+"""The one builder of dense VAEs and Autoencoders (detectors and `tfvae train` use it)."""
+
+import math
+
+from tfvae.models._validation import check_positive_int, check_units
+from tfvae.models.autoencoder import Autoencoder
+from tfvae.models.dense_decoder import DenseDecoder
+from tfvae.models.dense_encoder import DenseEncoder
+from tfvae.models.vae import VAE
+
+
+def architecture(n_features, latent_dim="auto", hidden_units="auto"):
+    """`(latent_dim, hidden_units)` for a table of `n_features` columns.
+
+    `"auto"` sizes the network from the width of the table: the first hidden layer
+    is twice the input width (at least 16, at most 256) and the second half of it;
+    the latent space is half the input width (at least 2, at most 16), so it is
+    narrower than the input and cannot simply copy it.
+
+    Args:
+        n_features: int. Width of the (preprocessed) table.
+        latent_dim: int or `"auto"`.
+        hidden_units: tuple of int or `"auto"`.
+
+    Returns:
+        `(int, tuple of int)`.
+    """
+    if latent_dim == "auto":
+        latent_dim = int(min(16, max(2, math.ceil(n_features / 2))))
+    if hidden_units == "auto":
+        first = int(min(256, max(16, 2 * n_features)))
+        hidden_units = (first, max(latent_dim, first // 2))
+    return check_positive_int("latent_dim", latent_dim), check_units("hidden_units", hidden_units)
+
+
+def build_dense_vae(
+    n_features,
+    latent_dim="auto",
+    hidden_units="auto",
+    activation="relu",
+    dropout=0.0,
+    members=1,
+    variational=True,
+    beta=1.0,
+    likelihood="gaussian",
+    **vae_kwargs,
+):
+    """A `VAE` (or, with `variational=False`, an `Autoencoder`) of dense parts.
+
+    The decoder mirrors the encoder's hidden widths; a Bernoulli likelihood gets a
+    sigmoid output. Sizes may be `"auto"` (`architecture`).
+
+    Args:
+        n_features: int. Width of the features the encoder sees (after the preprocessor).
+        latent_dim: int or `"auto"`.
+        hidden_units: tuple of int or `"auto"`. Encoder widths, input side first.
+        activation: str. Hidden activation.
+        dropout: float. Encoder dropout rate.
+        members: int. Ensemble members (`DenseEncoder`).
+        variational: bool. False builds the `Autoencoder` baseline.
+        beta: float. KL weight (VAE only).
+        likelihood: str. `"gaussian"` or `"bernoulli"`.
+        **vae_kwargs: other `VAE` arguments (`preprocessor`, `observation_noise`,
+            `score_name`, `seed`, `feature_names`, `trim_fraction`, ...).
+
+    Returns:
+        An unbuilt model.
+    """
+    latent_dim, hidden = architecture(n_features, latent_dim, hidden_units)
+    encoder = DenseEncoder(latent_dim, hidden, activation, dropout, members=members, name="encoder")
+    decoder = DenseDecoder(
+        n_features,
+        hidden[::-1],
+        activation,
+        output_activation="sigmoid" if likelihood == "bernoulli" else None,
+        members=members,
+        name="decoder",
+    )
+    if variational:
+        return VAE(encoder, decoder, beta=beta, likelihood=likelihood, name="vae", **vae_kwargs)
+    return Autoencoder(encoder, decoder, likelihood=likelihood, name="autoencoder", **vae_kwargs)

@@ -1,0 +1,96 @@
+"""Per-feature standardisation with a logarithmic tail, inside the model."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+@keras.saving.register_keras_serializable(package="tfvae")
+class FeatureScaler(keras.layers.Layer):
+    """Standardises each feature, then compresses values beyond `knee` logarithmically.
+
+    `z = (x - center) / scale`; with `knee=k`, values with `|z| > k` become
+    `sign(z) * (k + log1p(|z| - k))`. The map is continuous and strictly
+    increasing, so extreme rows still score as the most extreme, but a heavy-tailed
+    column (byte counts, prices) cannot dominate the loss or overflow float32, and
+    the statistics travel inside the saved model so exports take raw numbers.
+
+    Args:
+        center: list of float. Per-feature center (mean or median).
+        scale: list of float. Per-feature scale (standard deviation, or IQR / 1.349);
+            must be positive.
+        knee: float or None. Start of the logarithmic tail in scaled units; None keeps
+            the plain standardisation.
+        **kwargs: base `Layer` arguments.
+
+    Example:
+    ```python
+    scaler = FeatureScaler(center=[0.0, 10.0], scale=[1.0, 2.0], knee=5.0)
+    scaler(np.array([[1.0, 1e9]], "float32"))  # [[1.0, ~24.0]]
+    ```
+    """
+
+    def __init__(self, center, scale, knee=None, **kwargs):
+        super().__init__(**kwargs)
+        self.center = [float(v) for v in center]
+        self.scale = [float(v) for v in scale]
+        if len(self.center) != len(self.scale) or not self.center:
+            raise ValueError(
+                "Expected `center` and `scale` of the same non-zero length. "
+                f"Received: {len(self.center)} and {len(self.scale)} values"
+            )
+        if not all(v > 0 for v in self.scale):
+            raise ValueError(f"Expected every `scale` value to be positive. Received: scale={self.scale!r}")
+        if knee is not None and not (isinstance(knee, (int, float)) and knee > 0):
+            raise ValueError(f"Expected `knee` to be a positive float or None. Received: knee={knee!r}")
+        self.knee = None if knee is None else float(knee)
+
+    @classmethod
+    def from_data(cls, x, robust=False, knee=None, **kwargs):
+        """A scaler with the statistics of the rows `x` (numpy; nothing to `adapt`).
+
+        Args:
+            x: array `[rows, features]`.
+            robust: bool. Median and IQR / 1.349 (the standard deviation of a normal
+                distribution with that IQR), which outliers among the rows barely
+                move, instead of mean and standard deviation.
+            knee: float or None. See the class.
+            **kwargs: base `Layer` arguments.
+
+        A column with no spread keeps unit scale (as scikit-learn's scalers do):
+        dividing by zero would turn any new value into inf. A robust scale of 0
+        (more than half the rows equal) falls back to the standard deviation.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        std = x.std(axis=0)
+        if robust:
+            center = np.median(x, axis=0)
+            q75, q25 = np.percentile(x, [75, 25], axis=0)
+            scale = np.where(q75 > q25, (q75 - q25) / 1.349, std)
+        else:
+            center, scale = x.mean(axis=0), std
+        scale = np.where(scale > 0, scale, 1.0)
+        return cls(center.tolist(), scale.tolist(), knee=knee, **kwargs)
+
+    def call(self, inputs):
+        inputs = tf.cast(inputs, "float32")
+        z = (inputs - tf.constant(self.center, "float32")) / tf.constant(self.scale, "float32")
+        if self.knee is None:
+            return z
+        magnitude = tf.abs(z)
+        tail = self.knee + tf.math.log1p(tf.maximum(magnitude - self.knee, 0.0))
+        return tf.where(magnitude > self.knee, tf.sign(z) * tail, z)
+
+    def inverse(self, features):
+        """Maps scaled features (numpy `[rows, features]`) back to raw numbers."""
+        z = np.asarray(features, dtype=np.float64)
+        if self.knee is not None:
+            magnitude = np.abs(z)
+            z = np.where(magnitude > self.knee, np.sign(z) * (self.knee + np.expm1(magnitude - self.knee)), z)
+        return z * np.asarray(self.scale) + np.asarray(self.center)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "center": self.center, "scale": self.scale, "knee": self.knee}
