@@ -1,24 +1,29 @@
 """Builds the model and optimizer a config describes (call inside `strategy.scope()`)."""
 
 import keras
-import numpy as np
 
-from tfvae.models import VAE, Autoencoder, ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder
+from tfvae.models import VAE, Autoencoder, ConvDecoder, ConvEncoder, FeatureScaler
+from tfvae.models.builder import build_dense_vae
 
 
-def _normalizer(x_train):
+def _standardizer(model_config, x_train):
     # Statistics from numpy and passed to the constructor, so they are part of the
     # layer config (saved in the .keras file) and no `adapt` runs under a strategy.
-    # Columns constant in training keep their units (variance 1) instead of being
-    # divided by ~1e-7, which would turn any other value into an overflow.
-    mean = x_train.mean(axis=0)
-    variance = x_train.var(axis=0)
-    variance = np.where(variance > 0, variance, 1.0)
-    return keras.layers.Normalization(mean=mean, variance=variance, name="normalize")
+    if not model_config.normalize:
+        return None
+    return FeatureScaler.from_data(
+        x_train.reshape(len(x_train), -1),
+        robust=model_config.normalize == "robust",
+        knee=model_config.tail_knee,
+        name="normalize",
+    )
 
 
 def build_model(config, bundle):
     """Creates and builds the VAE (or Autoencoder) of `config.model` for `bundle`.
+
+    Dense models come from `tfvae.models.builder.build_dense_vae`, the builder of
+    the detectors, so the same settings give the same model.
 
     Args:
         config: a `TrainConfig`.
@@ -29,47 +34,50 @@ def build_model(config, bundle):
     """
     m = config.model
     feature_shape = bundle.x_train.shape[1:]
-    if m.architecture == "conv":
-        if len(feature_shape) != 3:
-            raise ValueError(
-                f"model.architecture='conv' needs images [height, width, channels]; the "
-                f"{config.data.source} data has feature shape {list(feature_shape)}."
-            )
-        encoder = ConvEncoder(m.latent_dim, filters=list(m.filters), dense_units=m.hidden_units[0])
-        output_activation = "sigmoid" if m.likelihood == "bernoulli" else None
-        decoder = ConvDecoder(
-            feature_shape, filters=list(reversed(m.filters)), output_activation=output_activation
-        )
-    else:
-        if len(feature_shape) != 1:
-            raise ValueError(
-                f"model.architecture='dense' needs a table [rows, features]; the data has "
-                f"feature shape {list(feature_shape)}. Use model.architecture: conv for images."
-            )
-        encoder = DenseEncoder(m.latent_dim, list(m.hidden_units), m.activation, m.dropout)
-        output_activation = "sigmoid" if m.likelihood == "bernoulli" else None
-        decoder = DenseDecoder(
-            int(feature_shape[0]),
-            list(reversed(m.hidden_units)),
-            m.activation,
-            output_activation=output_activation,
+    expected = 3 if m.architecture == "conv" else 1
+    if len(feature_shape) != expected:
+        kind = "images [height, width, channels]" if expected == 3 else "a table [rows, features]"
+        raise ValueError(
+            f"model.architecture={m.architecture!r} needs {kind}; the {config.data.source} data "
+            f"has feature shape {list(feature_shape)}."
         )
     kwargs = dict(
+        variational=m.type != "autoencoder",
+        # Starts at 0 under KL warm-up; the KLWarmup callback raises it.
+        beta=0.0 if config.loss.kl_warmup_epochs else config.loss.beta,
         likelihood=m.likelihood,
         observation_noise=m.observation_noise,
-        preprocessor=_normalizer(bundle.x_train) if m.normalize else None,
+        preprocessor=_standardizer(m, bundle.x_train),
         score_name=m.score_name,
         seed=config.training.seed,
         feature_names=bundle.feature_names,
+        trim_fraction=m.trim_fraction,
     )
-    if m.type == "autoencoder":
-        model = Autoencoder(encoder, decoder, **kwargs)
+    if m.architecture == "conv":
+        model = _conv_model(m, feature_shape, **kwargs)
     else:
-        # Starts at 0 under KL warm-up; the KLWarmup callback raises it.
-        beta = 0.0 if config.loss.kl_warmup_epochs else config.loss.beta
-        model = VAE(encoder, decoder, beta=beta, **kwargs)
+        model = build_dense_vae(
+            int(feature_shape[0]),
+            latent_dim=m.latent_dim,
+            hidden_units=m.hidden_units,
+            activation=m.activation,
+            dropout=m.dropout,
+            members=m.members,
+            **kwargs,
+        )
     model.build((None, *feature_shape))
     return model
+
+
+def _conv_model(m, feature_shape, variational, beta, **kwargs):
+    encoder = ConvEncoder(m.latent_dim, filters=list(m.filters), dense_units=m.hidden_units[0])
+    output_activation = "sigmoid" if m.likelihood == "bernoulli" else None
+    decoder = ConvDecoder(
+        feature_shape, filters=list(reversed(m.filters)), output_activation=output_activation
+    )
+    if variational:
+        return VAE(encoder, decoder, beta=beta, **kwargs)
+    return Autoencoder(encoder, decoder, **kwargs)
 
 
 def learning_rate(config, steps_per_epoch):

@@ -85,26 +85,43 @@ class DataConfig:
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
-    """Encoder/decoder sizes and VAE options (see `tfvae.models.VAE`)."""
+    """Encoder/decoder sizes and VAE options (see `tfvae.models.VAE`).
+
+    The defaults are `VAEDetector()`'s (chosen on ADBench, see benchmarks/README.md):
+    sizes from the table width (`"auto"`, dense only), five ensemble members, learned
+    observation noise, robust standardisation with a logarithmic tail beyond 3.
+    `normalize` is `true` (mean/std), `"robust"` (median/IQR) or `false`;
+    `tail_knee` (or null) applies to the first two.
+    """
 
     type: str = "vae"
     architecture: str = "dense"
-    latent_dim: int = 8
-    hidden_units: tuple = (64, 32)
+    latent_dim: typing.Any = "auto"
+    hidden_units: typing.Any = "auto"
     filters: tuple = (32, 64)
     activation: str = "relu"
     dropout: float = 0.0
+    members: int = 5
     likelihood: str = "gaussian"
-    observation_noise: str = "fixed"
+    observation_noise: str = "learned"
     score_name: str = "negative_elbo"
-    normalize: bool = True
+    normalize: typing.Any = "robust"
+    tail_knee: typing.Optional[float] = 3.0
+    trim_fraction: float = 0.0
 
     def __post_init__(self):
         _check_choice("model", "type", self.type, MODEL_TYPES)
         _check_choice("model", "architecture", self.architecture, ARCHITECTURES)
-        _check_int("model", "latent_dim", self.latent_dim, 1)
+        if self.latent_dim != "auto":
+            _check_int("model", "latent_dim", self.latent_dim, 1)
+        _check_int("model", "members", self.members, 1)
+        if self.tail_knee is not None:
+            _check_float("model", "tail_knee", self.tail_knee, 1e-6, 1e6)
+        _check_float("model", "trim_fraction", self.trim_fraction, 0.0, 0.5, high_open=True)
         for name in ("hidden_units", "filters"):
             units = getattr(self, name)
+            if units == "auto" and name == "hidden_units":
+                continue
             if not isinstance(units, (list, tuple)) or not all(
                 isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units
             ):
@@ -121,8 +138,14 @@ class ModelConfig:
             self.score_name,
             ("negative_elbo", "reconstruction_error", "reconstruction_error_mae", "kl"),
         )
-        if not isinstance(self.normalize, bool):
-            _fail("model", "normalize", "true or false", self.normalize)
+        if self.normalize not in (True, False, "robust"):
+            _fail("model", "normalize", "true, false or 'robust'", self.normalize)
+        if self.architecture == "conv":
+            if "auto" in (self.latent_dim, self.hidden_units):
+                _fail("model", "latent_dim/hidden_units", "explicit sizes for the conv architecture",
+                      (self.latent_dim, self.hidden_units))
+            if self.members > 1:
+                _fail("model", "members", "1 for the conv architecture (dense only)", self.members)
 
 
 @dataclasses.dataclass(frozen=True)

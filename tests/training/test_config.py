@@ -72,3 +72,18 @@ def test_overrides_are_validated(tmp_path):
 def test_missing_config_file():
     with pytest.raises(FileNotFoundError, match="nope.yaml"):
         load_config("nope.yaml")
+
+
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({"members": 0}, "model.members"),
+        ({"normalize": "quantile"}, "model.normalize"),
+        ({"trim_fraction": 0.5}, "model.trim_fraction"),
+        ({"architecture": "conv", "latent_dim": 4, "hidden_units": [64]}, "model.members"),
+        ({"architecture": "conv", "members": 1}, "model.latent_dim/hidden_units"),
+    ],
+)
+def test_detector_options_are_checked(values, field):
+    with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
+        from_dict({"model": values})

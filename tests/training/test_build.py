@@ -1,0 +1,29 @@
+"""`tfvae train` builds its dense models with the detectors' builder: same settings, same model."""
+
+import numpy as np
+
+from tfvae.detectors import VAEDetector
+from tfvae.training.build import build_model
+from tfvae.training.config import from_dict
+from tfvae.training.data_sources import DataBundle
+
+
+def _configs(model):
+    return {
+        "class": type(model).__name__,
+        "encoder": model.encoder.get_config(),
+        "decoder": model.decoder.get_config(),
+        "preprocessor": {k: v for k, v in model.preprocessor.get_config().items() if k != "name"},
+        "observation_noise": model.observation_noise,
+        "score_name": model.score_name,
+        "trim_fraction": model.trim_fraction,
+    }
+
+
+def test_default_config_builds_the_default_detector_model():
+    x = np.random.default_rng(0).lognormal(size=(200, 7)).astype("float32")
+    bundle = DataBundle(x, x[:10], x[:10], None, None, "table")
+    from_cli = build_model(from_dict({"loss": {"kl_warmup_epochs": 0}}), bundle)
+    from_detector = VAEDetector()._build_model(x, None)
+    assert _configs(from_cli) == _configs(from_detector)
+    assert from_cli.members == 5 and from_cli.preprocessor.knee == 3.0
