@@ -1,0 +1,52 @@
+"""The model `VAEDetector()` builds by default (5-member ensemble, FeatureScaler with a
+log tail, learned noise) exports with SavedModel and float32 TFLite parity."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
+from export_helpers import parity_rows
+
+import tfvae
+from tfvae.detectors import VAEDetector
+from tfvae.export import export_model
+from tfvae.export.signatures import SCORE_KEYS
+
+from helpers import gaussian_blobs
+
+
+@pytest.fixture(scope="module")
+def exported_default(tmp_path_factory):
+    x = gaussian_blobs(400, 20) * 3.0 + 5.0
+    detector = VAEDetector(epochs=2).fit(x)
+    model = detector.model_
+    assert model.members == 5 and model.preprocessor.knee is not None
+    result = export_model(model, tmp_path_factory.mktemp("default"), name="default",
+                          formats="savedmodel,tflite", quantize="none")
+    rows = parity_rows()
+    rows[:5] *= 1e6  # far past the log tail's knee
+    reference = tfvae.score_in_batches(model, rows, keys=(*SCORE_KEYS, "feature_errors", "z_mean"))
+    return result, rows, reference
+
+
+def _check(out, ref):
+    for key in ("score", "kl", "reconstruction_error"):
+        np.testing.assert_allclose(out[key], ref[key], rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(out["is_anomaly"], ref["is_anomaly"])
+
+
+def test_savedmodel_matches_keras(exported_default):
+    result, rows, ref = exported_default
+    loaded = tf.saved_model.load(result.saved_model_dir)
+    _check({k: v.numpy() for k, v in loaded.signatures["score"](features=tf.constant(rows)).items()}, ref)
+    z_mean = loaded.signatures["encode"](features=tf.constant(rows))["z_mean"].numpy()
+    assert z_mean.shape == (len(rows), 5, ref["z_mean"].shape[-1])
+
+
+def test_tflite_float32_matches_keras(exported_default):
+    result, rows, ref = exported_default
+    interpreter = Interpreter(model_path=result.tflite_files["none"])
+    _check(interpreter.get_signature_runner("score")(features=rows), ref)
+    errors = interpreter.get_signature_runner("feature_errors")(features=rows)["feature_errors"]
+    np.testing.assert_allclose(errors, ref["feature_errors"], rtol=1e-5, atol=1e-5)
+    assert np.isfinite(ref["score"][:5]).all() and ref["is_anomaly"][:5].all()
