@@ -1,8 +1,8 @@
-"""Peak memory of `score_csv` on a generated CSV of N rows (default 10 million).
+"""Peak memory of `score_table` (`tfvae score`) on a generated CSV of N rows (default 10 million).
 
 Usage: python benchmarks/stream_score_memory.py --rows 10000000 --workdir /tmp/stream
 Writes the CSV row by row, fits a small TabularVAEDetector on 2,000 rows, scores the
-file with `score_csv`, and prints rows/s and peak RSS (which should not grow with N) as
+file with `score_table`, and prints rows/s and peak RSS (which should not grow with N) as
 JSON. `benchmarks/speed.py` runs this script in a child process for its memory row.
 """
 
@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from tfvae.data.streaming import score_csv
+from tfvae.data.table_scoring import score_table
 from tfvae.detectors import TabularVAEDetector
 
 
@@ -45,7 +45,7 @@ def measure(rows, workdir, chunk_rows=65536):
     detector = TabularVAEDetector(epochs=2, hidden_units=(16,), latent_dim=2).fit(pd.read_csv(csv_path, nrows=2000))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.time()
-    report = score_csv(detector, csv_path, os.path.join(workdir, "scores.csv"), chunk_rows=chunk_rows)
+    report = score_table(detector, csv_path, os.path.join(workdir, "scores.csv"), overwrite=True)
     seconds = time.time() - start
     return {
         "rows": report["rows"], "n_errors": report["n_errors"], "seconds": round(seconds, 1),
