@@ -7,6 +7,7 @@ its key) or in the dead-letter output (file, line, reason), and `score_files` ch
 
 import csv
 import io
+import time
 
 import apache_beam as beam
 import pyarrow as pa
@@ -50,11 +51,14 @@ class _ReadRows(beam.DoFn):
 
     def process(self, readable):
         name = readable.metadata.path
-        read = beam.metrics.Metrics.counter(NAMESPACE, "rows_read")
-        dead = beam.metrics.Metrics.counter(NAMESPACE, "dead_letter")
         header = read_header(readable.open(mime_type="application/octet-stream"), name=name)
         specs, all_specs = read_specs(self.inputs, header, self.key_column, name)
-        stream = readable.open(mime_type="application/octet-stream")
+        with readable.open(mime_type="application/octet-stream") as stream:
+            yield from self._rows(stream, name, specs, all_specs)
+
+    def _rows(self, stream, name, specs, all_specs):
+        read = beam.metrics.Metrics.counter(NAMESPACE, "rows_read")
+        dead = beam.metrics.Metrics.counter(NAMESPACE, "dead_letter")
         for batch in iter_table_batches(stream, all_specs, name=name, block_bytes=self.block_bytes, threads=1):
             read.inc(len(batch.lines) + len(batch.errors))
             dead.inc(len(batch.errors))
@@ -205,7 +209,8 @@ def score_files(
         pipeline_args: list of str. Beam pipeline options (`--runner`, ...).
 
     Returns:
-        A dict: `files`, `rows`, `scored`, `dead_letter`, `outputs`.
+        A dict: `files`, `rows`, `scored`, `dead_letter`, `seconds` and `rows_per_s`
+        (the pipeline run, workers' start-up included), `outputs`.
 
     Raises:
         FileExistsError: outputs exist and `overwrite` is False.
@@ -233,8 +238,10 @@ def score_files(
     }
     for kind in OUTPUTS:
         write_output(outputs[kind], output_prefix, kind, schemas[kind], output_format)
+    start = time.perf_counter()
     result = pipeline.run()
     result.wait_until_finish()
+    seconds = time.perf_counter() - start
     counts = _counters(result)
     if counts["rows_read"] != counts["scored"] + counts[DEAD_LETTER]:
         raise ValueError(f"Rows were lost: {counts} (rows_read should equal scored + dead_letter).")
@@ -247,6 +254,8 @@ def score_files(
         "rows": counts["rows_read"],
         "scored": counts["scored"],
         "dead_letter": counts[DEAD_LETTER],
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(counts["rows_read"] / max(seconds, 1e-9)),
         "outputs": written,
     }
 

@@ -8,6 +8,7 @@ few blocks, never by the file.
 
 import concurrent.futures
 import os
+import time
 
 import keras
 import numpy as np
@@ -84,7 +85,8 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
     Returns:
         A report dict: `rows`, `scored`, `n_errors`, `errors` (first 1000 as
         `(line, message)`), `ignored_columns`, `unknown_categories` (raw-column
-        models: count per column), `output`.
+        models: count per column), `seconds` and `rows_per_s` (reading, scoring and
+        writing, after the model is loaded), `output`.
 
     Example:
     ```python
@@ -105,6 +107,7 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
     calibrated = model.threshold_value() is not None
     report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
     report["ignored_columns"] = inputs.ignored(header)
+    start = time.perf_counter()
     with atomic_path(out_path) as tmp, _writer(tmp, out_path) as write:
         for batch in iter_table_batches(path, specs, block_bytes=block_bytes):
             _count_unknown(model, inputs, batch, report)
@@ -115,6 +118,8 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
             report["n_errors"] += len(batch.errors)
             room = MAX_REPORTED_ERRORS - len(report["errors"])
             report["errors"].extend(batch.errors[: max(room, 0)])
+    report["seconds"] = round(time.perf_counter() - start, 3)
+    report["rows_per_s"] = round(report["rows"] / max(report["seconds"], 1e-9))
     report["output"] = out_path
     return report
 
