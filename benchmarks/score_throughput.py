@@ -36,7 +36,11 @@ from common import command_line, machine_info  # noqa: E402
 
 #: The model scored: the hidden sizes and latent width of `TabularVAEDetector`'s defaults.
 MODEL = {"hidden_units": (64, 32), "latent_dim": 8}
-TARGETS = {"score_rows_per_s": 300_000, "score_fraction_of_in_memory": 0.4, "score_peak_rss_mb": 1536}
+TARGETS = {
+    "score_rows_per_s": 300_000,
+    "score_fraction_of_in_memory": 0.4,
+    "score_peak_rss_mb": 1536,
+}
 
 
 def write_csv(path, rows, features, seed=0, block=500_000):
@@ -50,7 +54,9 @@ def write_csv(path, rows, features, seed=0, block=500_000):
     with pa_csv.CSVWriter(path, pa.schema([(n, pa.float32()) for n in names])) as writer:
         for start in range(0, rows, block):
             n = min(block, rows - start)
-            x = (rng.normal(size=(n, 3)) @ mixing + 0.1 * rng.normal(size=(n, features))).astype(np.float32)
+            x = (rng.normal(size=(n, 3)) @ mixing + 0.1 * rng.normal(size=(n, features))).astype(
+                np.float32
+            )
             writer.write_table(pa.table({name: x[:, i] for i, name in enumerate(names)}))
 
 
@@ -63,7 +69,9 @@ def train_and_export(csv_path, workdir, train_rows=20_000):
     frame = pd.read_csv(csv_path, nrows=train_rows)
     detector = VAEDetector(epochs=3, verbose=0, **MODEL).fit(frame)
     model_path = detector.save(os.path.join(workdir, "model.keras"))
-    export = export_model(detector, os.path.join(workdir, "export"), name="bench", formats="savedmodel")
+    export = export_model(
+        detector, os.path.join(workdir, "export"), name="bench", formats="savedmodel"
+    )
     return model_path, export.version_dir
 
 
@@ -113,12 +121,21 @@ def measure(rows, features, workdir, beam_rows=None):
     csv_path = os.path.join(workdir, "rows.csv")
     start = time.perf_counter()
     write_csv(csv_path, rows, features)
-    report = {"rows": rows, "features": features, "model": MODEL, "csv_mb": round(os.path.getsize(csv_path) / 2**20),
-              "csv_write_seconds": round(time.perf_counter() - start, 1)}
+    report = {
+        "rows": rows,
+        "features": features,
+        "model": MODEL,
+        "csv_mb": round(os.path.getsize(csv_path) / 2**20),
+        "csv_write_seconds": round(time.perf_counter() - start, 1),
+    }
     model_path, version_dir = train_and_export(csv_path, workdir)
-    report["in_memory_savedmodel_rows_per_s"] = round(in_memory_rate(version_dir, features, min(rows, 1_000_000)))
+    report["in_memory_savedmodel_rows_per_s"] = round(
+        in_memory_rate(version_dir, features, min(rows, 1_000_000))
+    )
 
-    seconds, rss, out = run_child(tfvae("score", model_path, csv_path, "--output", os.path.join(workdir, "scores.csv")))
+    seconds, rss, out = run_child(
+        tfvae("score", model_path, csv_path, "--output", os.path.join(workdir, "scores.csv"))
+    )
     summary = json.loads(out)
     report["tfvae_score"] = {
         "rows_out": summary["rows"],
@@ -136,9 +153,18 @@ def measure(rows, features, workdir, beam_rows=None):
                 for _ in range(beam_rows + 1):
                     target.write(source.readline())
         n = beam_rows if beam_rows and beam_rows < rows else rows
-        seconds, rss, out = run_child(tfvae("beam-score", "--model", version_dir, "--input", beam_input,
-                                            "--output", os.path.join(workdir, "beam", "scores")))
-        summary = json.loads(out[out.index("{"):])
+        seconds, rss, out = run_child(
+            tfvae(
+                "beam-score",
+                "--model",
+                version_dir,
+                "--input",
+                beam_input,
+                "--output",
+                os.path.join(workdir, "beam", "scores"),
+            )
+        )
+        summary = json.loads(out[out.index("{") :])
         report["beam_direct_runner"] = {
             "rows": n,
             "rows_out": summary["scored"] + summary["dead_letter"],
@@ -157,34 +183,57 @@ def checks(report):
     rate = score["rows_per_s_data_path"]
     fraction = rate / report["in_memory_savedmodel_rows_per_s"]
     return [
-        ("`tfvae score` rows/s (read, score, write)", f"{rate:,}", TARGETS["score_rows_per_s"], rate >= TARGETS["score_rows_per_s"]),
-        ("`tfvae score` / in-memory SavedModel", f"{fraction:.2f}", TARGETS["score_fraction_of_in_memory"],
-         fraction >= TARGETS["score_fraction_of_in_memory"]),
-        ("`tfvae score` peak RSS (MB)", score["peak_rss_mb"], f"< {TARGETS['score_peak_rss_mb']}",
-         score["peak_rss_mb"] < TARGETS["score_peak_rss_mb"]),
+        (
+            "`tfvae score` rows/s (read, score, write)",
+            f"{rate:,}",
+            TARGETS["score_rows_per_s"],
+            rate >= TARGETS["score_rows_per_s"],
+        ),
+        (
+            "`tfvae score` / in-memory SavedModel",
+            f"{fraction:.2f}",
+            TARGETS["score_fraction_of_in_memory"],
+            fraction >= TARGETS["score_fraction_of_in_memory"],
+        ),
+        (
+            "`tfvae score` peak RSS (MB)",
+            score["peak_rss_mb"],
+            f"< {TARGETS['score_peak_rss_mb']}",
+            score["peak_rss_mb"] < TARGETS["score_peak_rss_mb"],
+        ),
     ]
 
 
 def markdown(report):
     lines = [
-        "# Scoring throughput (`benchmarks/score_throughput.py`)", "",
+        "# Scoring throughput (`benchmarks/score_throughput.py`)",
+        "",
         f"Command: `{report['command']}`  ",
         f"Date: {report['machine']['date_utc']}; load average before/after: "
         f"{report['load_average_before']} / {report['load_average_after']}  ",
-        f"Machine: {report['machine']['cpu']}, {report['machine']['logical_cores']} logical cores (shared)", "",
-        f"{report['rows']:,}-row numeric CSV, {report['features']} columns ({report['csv_mb']} MB).", "",
+        f"Machine: {report['machine']['cpu']}, {report['machine']['logical_cores']} logical cores (shared)",
+        "",
+        f"{report['rows']:,}-row numeric CSV, {report['features']} columns ({report['csv_mb']} MB).",
+        "",
         "| Path | rows/s (read, score, write) | rows/s (wall, with start-up) | rows | wall s | peak RSS MB |",
         "|---|---|---|---|---|---|",
         f"| SavedModel `score`, in memory | {report['in_memory_savedmodel_rows_per_s']:,} | | | | |",
     ]
-    for name, key, rss in (("`tfvae score`", "tfvae_score", "peak_rss_mb"),
-                           ("`tfvae beam-score` (DirectRunner)", "beam_direct_runner", "peak_rss_mb_process_tree")):
+    for name, key, rss in (
+        ("`tfvae score`", "tfvae_score", "peak_rss_mb"),
+        ("`tfvae beam-score` (DirectRunner)", "beam_direct_runner", "peak_rss_mb_process_tree"),
+    ):
         if key in report:
             r = report[key]
-            lines.append(f"| {name} | {r['rows_per_s_data_path']:,} | {r['rows_per_s_wall']:,} | "
-                         f"{r.get('rows', report['rows']):,} | {r['wall_seconds']} | {r[rss]} |")
+            lines.append(
+                f"| {name} | {r['rows_per_s_data_path']:,} | {r['rows_per_s_wall']:,} | "
+                f"{r.get('rows', report['rows']):,} | {r['wall_seconds']} | {r[rss]} |"
+            )
     lines += ["", "| Target (issue #14) | measured | target | |", "|---|---|---|---|"]
-    lines += [f"| {name} | {value} | {target} | {'pass' if ok else 'FAIL'} |" for name, value, target, ok in checks(report)]
+    lines += [
+        f"| {name} | {value} | {target} | {'pass' if ok else 'FAIL'} |"
+        for name, value, target, ok in checks(report)
+    ]
     if report["rows"] < 10_000_000:
         lines += ["", f"Run on {report['rows']:,} rows, fewer than the 10M rows of the targets."]
     return "\n".join(lines) + "\n"
@@ -195,9 +244,15 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--features", type=int, default=16)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
-    parser.add_argument("--tmpdir", default=None, help="where the scratch directory goes (default: the system's)")
-    parser.add_argument("--beam-rows", type=int, default=None,
-                        help="score only the first N rows of the file on Beam (default: all; 0 skips Beam)")
+    parser.add_argument(
+        "--tmpdir", default=None, help="where the scratch directory goes (default: the system's)"
+    )
+    parser.add_argument(
+        "--beam-rows",
+        type=int,
+        default=None,
+        help="score only the first N rows of the file on Beam (default: all; 0 skips Beam)",
+    )
     args = parser.parse_args(argv)
     # A fresh directory this script owns (and removes at the end): the CSV never lands in the repo.
     workdir = tempfile.mkdtemp(prefix="tfvae-score-throughput-", dir=args.tmpdir)
@@ -206,9 +261,14 @@ def main(argv=None):
         report = measure(args.rows, args.features, workdir, beam_rows=args.beam_rows)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    report.update(command=command_line(sys.argv[1:] if argv is None else argv), machine=machine_info(),
-                  load_average_before=before, load_average_after=[round(v, 2) for v in os.getloadavg()],
-                  targets=TARGETS, checks=[{"name": c[0], "value": c[1], "pass": c[3]} for c in checks(report)])
+    report.update(
+        command=command_line(sys.argv[1:] if argv is None else argv),
+        machine=machine_info(),
+        load_average_before=before,
+        load_average_after=[round(v, 2) for v in os.getloadavg()],
+        targets=TARGETS,
+        checks=[{"name": c[0], "value": c[1], "pass": c[3]} for c in checks(report)],
+    )
     from tfvae.atomic import write_json, write_text
 
     os.makedirs(args.out, exist_ok=True)

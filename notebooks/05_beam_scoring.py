@@ -41,7 +41,9 @@ shutil.rmtree(OUT, ignore_errors=True)
 
 x_train, x_test, y_test = demo_split(seed=0)
 detector = tfvae.VAEDetector(epochs=10 if SMALL else 100, seed=0).fit(x_train)
-version_dir = export_model(detector, OUT / "export", name="breast_cancer", formats="savedmodel").version_dir
+version_dir = export_model(
+    detector, OUT / "export", name="breast_cancer", formats="savedmodel"
+).version_dir
 print("export version:", version_dir)
 
 # %% [markdown]
@@ -76,7 +78,11 @@ with beam.Pipeline() as pipeline:
         pipeline
         | beam.Create(rows)
         | RunInference(KeyedModelHandler(handler))
-        | beam.Map(lambda kv: print(kv[0], {k: round(v, 4) if isinstance(v, float) else v for k, v in kv[1].items()}))
+        | beam.Map(
+            lambda kv: print(
+                kv[0], {k: round(v, 4) if isinstance(v, float) else v for k, v in kv[1].items()}
+            )
+        )
     )
 
 # %% [markdown]
@@ -98,8 +104,12 @@ summary = score_files(str(version_dir), str(shards / "*.csv"), str(OUT / "scores
 print(summary)
 assert summary["rows"] == n_rows == summary["scored"] + summary["dead_letter"]
 
-scores = pd.concat(pd.read_parquet(p) for p in glob.glob(str(OUT / "scores" / "run-scores-*.parquet")))
-dead = pd.concat(pd.read_parquet(p) for p in glob.glob(str(OUT / "scores" / "run-dead_letter-*.parquet")))
+scores = pd.concat(
+    pd.read_parquet(p) for p in glob.glob(str(OUT / "scores" / "run-scores-*.parquet"))
+)
+dead = pd.concat(
+    pd.read_parquet(p) for p in glob.glob(str(OUT / "scores" / "run-dead_letter-*.parquet"))
+)
 print(scores.sort_values(["file", "line"])[["line", "score", "kl", "is_anomaly"]].head())
 print(dead[["line", "reason"]])
 

@@ -40,7 +40,9 @@ def _scores_match(expected):
 
 def _run(version_dir, pattern, **kwargs):
     pipeline = TestPipeline()
-    outputs = pipeline | beam.Create([pattern]) | ScoreTables(ExportModelHandler(version_dir, **kwargs))
+    outputs = (
+        pipeline | beam.Create([pattern]) | ScoreTables(ExportModelHandler(version_dir, **kwargs))
+    )
     return pipeline, outputs
 
 
@@ -61,33 +63,47 @@ def test_numeric_scores_equal_keras_and_bad_rows_go_to_the_dead_letter(tmp_path,
     scores = outputs["scores"] | beam.Map(lambda r: ((r["file"], r["line"]), r["score"], r["kl"]))
     assert_that(scores, _scores_match(expected))
     dead = outputs["dead_letter"] | beam.Map(lambda r: (r["line"], r["reason"].split(":")[0]))
-    assert_that(dead, equal_to([(42, "expected 5 fields, found 3"), (44, "column 'b'")]), label="dead")
+    assert_that(
+        dead, equal_to([(42, "expected 5 fields, found 3"), (44, "column 'b'")]), label="dead"
+    )
     # Nothing lost: every data line is either scored or a dead letter.
     keys = (
-        (outputs["scores"] | "score keys" >> beam.Map(lambda r: r["line"]),
-         outputs["dead_letter"] | "dead keys" >> beam.Map(lambda r: r["line"]))
-        | beam.Flatten()
-    )
+        outputs["scores"] | "score keys" >> beam.Map(lambda r: r["line"]),
+        outputs["dead_letter"] | "dead keys" >> beam.Map(lambda r: r["line"]),
+    ) | beam.Flatten()
     assert_that(keys, equal_to(list(range(2, 43)) + [44]), label="all rows")
     pipeline.run().wait_until_finish()
 
 
 def test_raw_column_model_is_scored_through_score_raw(tmp_path):
     frame = mixed_frame(200)
-    detector = TabularVAEDetector(epochs=1, hidden_units=(8,), latent_dim=2, batch_size=64).fit(frame)
-    version_dir = export_model(detector, tmp_path / "ex", name="raw", formats="savedmodel").version_dir
+    detector = TabularVAEDetector(epochs=1, hidden_units=(8,), latent_dim=2, batch_size=64).fit(
+        frame
+    )
+    version_dir = export_model(
+        detector, tmp_path / "ex", name="raw", formats="savedmodel"
+    ).version_dir
     part = frame.iloc[:30].reset_index(drop=True).assign(id=[f"r{i}" for i in range(30)])
     part.to_parquet(tmp_path / "rows.parquet")
     handler = ExportModelHandler(version_dir)
     assert handler.inputs.raw
-    keras_out = anomaly_scores(detector.model_, to_columns(part.drop(columns="id"), detector.preprocessor_))
+    keras_out = anomaly_scores(
+        detector.model_, to_columns(part.drop(columns="id"), detector.preprocessor_)
+    )
     expected = {
         (f"r{i}",): (float(s), float(k))
         for i, (s, k) in enumerate(zip(keras_out["score"].numpy(), keras_out["kl"].numpy()))
     }
     pipeline = TestPipeline()
-    outputs = pipeline | beam.Create([str(tmp_path / "rows.parquet")]) | ScoreTables(handler, key_column="id")
-    assert_that(outputs["scores"] | beam.Map(lambda r: ((r["id"],), r["score"], r["kl"])), _scores_match(expected))
+    outputs = (
+        pipeline
+        | beam.Create([str(tmp_path / "rows.parquet")])
+        | ScoreTables(handler, key_column="id")
+    )
+    assert_that(
+        outputs["scores"] | beam.Map(lambda r: ((r["id"],), r["score"], r["kl"])),
+        _scores_match(expected),
+    )
     pipeline.run().wait_until_finish()
 
 
@@ -95,15 +111,31 @@ def test_beam_score_command_counts_rows_and_refuses_to_overwrite(tmp_path, numer
     frame, _, version_dir = numeric
     frame.iloc[:30].to_csv(tmp_path / "in-0.csv", index=False)
     (tmp_path / "in-1.csv").write_text("a,b,c,d\n1,2,3,4\n5,6\n")
-    args = ["beam-score", "--model", version_dir, "--input", str(tmp_path / "in-*.csv"),
-            "--output", str(tmp_path / "out" / "run"), "--format", "csv", "--feature-errors",
-            "--runner=DirectRunner"]
+    args = [
+        "beam-score",
+        "--model",
+        version_dir,
+        "--input",
+        str(tmp_path / "in-*.csv"),
+        "--output",
+        str(tmp_path / "out" / "run"),
+        "--format",
+        "csv",
+        "--feature-errors",
+        "--runner=DirectRunner",
+    ]
     assert main(args) == 1  # one row went to the dead letter
     captured = capsys.readouterr()
-    assert '"rows": 32' in captured.out and '"scored": 31' in captured.out and '"dead_letter": 1' in captured.out
+    assert (
+        '"rows": 32' in captured.out
+        and '"scored": 31' in captured.out
+        and '"dead_letter": 1' in captured.out
+    )
     scores = pd.concat(pd.read_csv(p) for p in sorted((tmp_path / "out").glob("run-scores-*.csv")))
     assert len(scores) == 31 and "feature_error:d" in scores.columns
-    dead = pd.concat(pd.read_csv(p) for p in sorted((tmp_path / "out").glob("run-dead_letter-*.csv")))
+    dead = pd.concat(
+        pd.read_csv(p) for p in sorted((tmp_path / "out").glob("run-dead_letter-*.csv"))
+    )
     assert dead[["line", "reason"]].values.tolist() == [[3, "expected 4 fields, found 2"]]
     assert main(args) == 2 and "--overwrite" in capsys.readouterr().err
     assert main(args[:-1] + ["--runner=DirectRunner", "--no_such_option=1"]) == 2

@@ -12,7 +12,9 @@ from tfvae.scores import score_in_batches
 @pytest.fixture(scope="module")
 def tabular():
     frame = mixed_frame(300)
-    detector = TabularVAEDetector(epochs=1, hidden_units=(8,), latent_dim=2, batch_size=64).fit(frame)
+    detector = TabularVAEDetector(epochs=1, hidden_units=(8,), latent_dim=2, batch_size=64).fit(
+        frame
+    )
     return frame, detector
 
 
@@ -43,7 +45,9 @@ def test_raw_column_scores_match_in_memory_and_bad_rows_keep_their_lines(tmp_pat
         detector.model_, to_columns(frame.iloc[:50], detector.preprocessor_), keys=("score",)
     )["score"]
     np.testing.assert_allclose(result["score"].iloc[:50], expected, rtol=1e-5)
-    assert result["score"].iloc[[50, 51]].isna().all() and result["error"].iloc[[50, 51]].notna().all()
+    assert (
+        result["score"].iloc[[50, 51]].isna().all() and result["error"].iloc[[50, 51]].notna().all()
+    )
     assert result["score"].iloc[52] > 0 and pd.isna(result["error"].iloc[52])
 
 

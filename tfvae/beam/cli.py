@@ -12,16 +12,30 @@ BEAM_MISSING = "tfvae beam-score needs Apache Beam, an optional extra: pip insta
 
 
 def add_arguments(parser):
-    parser.add_argument("--model", required=True, help="export version folder (tfvae export), e.g. exports/model/1")
-    parser.add_argument("--input", required=True, help="glob of .csv, .csv.gz or .parquet files (quote it)")
     parser.add_argument(
-        "--output", required=True, help="output prefix: PREFIX-scores-*-of-*.FORMAT and PREFIX-dead_letter-*"
+        "--model", required=True, help="export version folder (tfvae export), e.g. exports/model/1"
     )
-    parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="output format")
-    parser.add_argument("--key-column", default=None, help="key rows by this id column (default: file and line)")
-    parser.add_argument("--feature-errors", action="store_true", help="add per-feature squared errors")
+    parser.add_argument(
+        "--input", required=True, help="glob of .csv, .csv.gz or .parquet files (quote it)"
+    )
+    parser.add_argument(
+        "--output",
+        required=True,
+        help="output prefix: PREFIX-scores-*-of-*.FORMAT and PREFIX-dead_letter-*",
+    )
+    parser.add_argument(
+        "--format", choices=("parquet", "csv"), default="parquet", help="output format"
+    )
+    parser.add_argument(
+        "--key-column", default=None, help="key rows by this id column (default: file and line)"
+    )
+    parser.add_argument(
+        "--feature-errors", action="store_true", help="add per-feature squared errors"
+    )
     parser.add_argument("--batch-size", type=int, default=4096, help="largest batch per model call")
-    parser.add_argument("--overwrite", action="store_true", help="replace existing outputs at the prefix")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace existing outputs at the prefix"
+    )
     # Everything else is a Beam pipeline option; Beam itself rejects the unknown ones.
     parse_known = parser.parse_known_args
 

@@ -34,10 +34,10 @@ def read_metadata(export_dir):
 class ExportModelHandler(ModelHandler):
     """Scores rows with an export version folder.
 
-    Numeric models take each row as a float32 array of the model's input width and
-    use the `score` signature; raw-column models (tabular preprocessing) take each row
+    Numeric models take each row as a sequence of floats (a tuple, or a numpy array)
+    of the model's input width and use the `score` signature; raw-column models (tabular preprocessing) take each row
     as a dict column -> value and use `score_raw`. Each result is a dict of the
-    `SCORE_KEYS` (Python scalars), plus `feature_errors` (a float32 array) when
+    `SCORE_KEYS` (Python scalars), plus `feature_errors` (a list of floats) when
     asked for (numeric models only: their `feature_errors` signature takes the row).
 
     Args:
@@ -87,14 +87,15 @@ class ExportModelHandler(ModelHandler):
             }
             outputs = model.signatures["score_raw"](**columns)
         else:
-            features = np.stack(batch).astype(np.float32).reshape((len(batch), *self.inputs.shape))
+            features = np.asarray(batch, dtype=np.float32).reshape((len(batch), *self.inputs.shape))
             features = tf.constant(features)
             outputs = model.signatures["score"](features=features)
         values = {key: outputs[key].numpy() for key in SCORE_KEYS}
         if self.feature_errors:
             errors = model.signatures["feature_errors"](features=features)["feature_errors"].numpy()
             values["feature_errors"] = errors.reshape(len(batch), -1)
-        return [{key: _scalar(values[key][i]) for key in values} for i in range(len(batch))]
+        columns = {key: value.tolist() for key, value in values.items()}  # Python values, per row
+        return [dict(zip(columns, row)) for row in zip(*columns.values())]
 
     def batch_elements_kwargs(self):
         return {"min_batch_size": self.min_batch_size, "max_batch_size": self.max_batch_size}
@@ -105,9 +106,3 @@ class ExportModelHandler(ModelHandler):
 
 def _column(values, kind):
     return np.asarray(values, dtype=object if kind == CATEGORICAL else np.float32)
-
-
-def _scalar(value):
-    if isinstance(value, np.ndarray) and value.ndim:
-        return value.astype(np.float32)
-    return value.item()

@@ -81,11 +81,15 @@ def iter_table_batches(source, specs, name=None, block_bytes=16 << 20, threads=N
     """
     name = os.fspath(source) if name is None else name
     if int(block_bytes) < 1:
-        raise ValueError(f"Expected `block_bytes` to be a positive int. Received: block_bytes={block_bytes!r}")
+        raise ValueError(
+            f"Expected `block_bytes` to be a positive int. Received: block_bytes={block_bytes!r}"
+        )
     if is_parquet(name):
         yield from _parquet_batches(source, specs, name, block_bytes)
     else:
-        yield from _csv_batches(source, specs, name, int(block_bytes), threads or os.cpu_count() or 1)
+        yield from _csv_batches(
+            source, specs, name, int(block_bytes), threads or os.cpu_count() or 1
+        )
 
 
 def _open(source):
@@ -120,7 +124,9 @@ def _split_header(stream, name, block_bytes):
 def _check_columns(header, specs, name):
     missing = [spec["name"] for spec in specs if spec["name"] not in header]
     if missing:
-        raise ValueError(f"{name} is missing column(s) {missing} that the model takes (header: {header}).")
+        raise ValueError(
+            f"{name} is missing column(s) {missing} that the model takes (header: {header})."
+        )
 
 
 def _pieces(stream, rest, block_bytes):
@@ -175,7 +181,9 @@ def _parse_piece(piece, first_line, header, specs, name):
     def read(column_types):
         return pa_csv.read_csv(
             pa.py_buffer(piece),
-            read_options=pa_csv.ReadOptions(column_names=header, use_threads=False, block_size=len(piece) + 1),
+            read_options=pa_csv.ReadOptions(
+                column_names=header, use_threads=False, block_size=len(piece) + 1
+            ),
             parse_options=pa_csv.ParseOptions(invalid_row_handler=on_invalid_row),
             convert_options=pa_csv.ConvertOptions(
                 column_types=column_types,
@@ -194,7 +202,9 @@ def _parse_piece(piece, first_line, header, specs, name):
             table, exact = read({s["name"]: pa.string() for s in specs}), False
     except pa.ArrowInvalid as error:
         last = first_line + _line_count(piece) - 1
-        raise ValueError(f"{name}, lines {first_line}-{last}: not a CSV pyarrow can parse: {error}") from error
+        raise ValueError(
+            f"{name}, lines {first_line}-{last}: not a CSV pyarrow can parse: {error}"
+        ) from error
     lines = _row_lines(piece, first_line, table.num_rows + len(invalid), name)
     keep = np.ones(len(lines), dtype=bool)
     errors = []
@@ -204,8 +214,12 @@ def _parse_piece(piece, first_line, header, specs, name):
     lines = lines[keep]
     if exact:
         return TableBatch(_numpy_columns(table, specs), lines, errors)
-    frame = pd.DataFrame({s["name"]: table.column(s["name"]).to_numpy(zero_copy_only=False) for s in specs})
-    columns, lines, errors = typed_columns(Chunk(frame.astype(object).astype(str), lines, errors), specs)
+    frame = pd.DataFrame(
+        {s["name"]: table.column(s["name"]).to_numpy(zero_copy_only=False) for s in specs}
+    )
+    columns, lines, errors = typed_columns(
+        Chunk(frame.astype(object).astype(str), lines, errors), specs
+    )
     return TableBatch(columns, lines, errors)
 
 
@@ -249,11 +263,19 @@ def _parquet_batches(source, specs, name, block_bytes):
     _check_columns(header, specs, name)
     for spec in specs:
         kind = parquet.schema_arrow.field(spec["name"]).type
-        numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+        numeric = (
+            pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+        )
         if spec["kind"] == NUMERIC and not (numeric or pa.types.is_decimal(kind)):
-            raise ValueError(f"{name}: column {spec['name']!r} is {kind}, expected a numeric column.")
-        if spec["kind"] == CATEGORICAL and not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            raise ValueError(f"{name}: column {spec['name']!r} is {kind}, expected a string column.")
+            raise ValueError(
+                f"{name}: column {spec['name']!r} is {kind}, expected a numeric column."
+            )
+        if spec["kind"] == CATEGORICAL and not (
+            pa.types.is_string(kind) or pa.types.is_large_string(kind)
+        ):
+            raise ValueError(
+                f"{name}: column {spec['name']!r} is {kind}, expected a string column."
+            )
     # Rows per batch from the byte budget (8 bytes a value is about what Parquet decodes to).
     rows = max(1024, block_bytes // (8 * max(len(specs), 1)))
     first = 1
@@ -262,13 +284,20 @@ def _parquet_batches(source, specs, name, block_bytes):
         if any(s["kind"] == CATEGORICAL for s in specs):
             table = table.cast(
                 pa.schema(
-                    [pa.field(s["name"], pa.string() if s["kind"] == CATEGORICAL else pa.float64()) for s in specs]
+                    [
+                        pa.field(
+                            s["name"], pa.string() if s["kind"] == CATEGORICAL else pa.float64()
+                        )
+                        for s in specs
+                    ]
                 )
             )
             # A missing category is read as the empty string, as in a CSV.
             table = pa.table(
                 {
-                    s["name"]: table.column(s["name"]).fill_null("") if s["kind"] == CATEGORICAL else table.column(s["name"])
+                    s["name"]: table.column(s["name"]).fill_null("")
+                    if s["kind"] == CATEGORICAL
+                    else table.column(s["name"])
                     for s in specs
                 }
             )

@@ -35,9 +35,13 @@ class ModelInputs:
         method = getattr(getattr(model, "preprocessor", None), "input_signature", None)
         if method is not None:
             columns = model.preprocessor.columns
-            return cls(tuple(c["name"] for c in columns), tuple(c["kind"] for c in columns), True, ())
+            return cls(
+                tuple(c["name"] for c in columns), tuple(c["kind"] for c in columns), True, ()
+            )
         if not model.built:
-            raise ValueError("The model is not built: fit it (or load a fitted `.keras` file) first.")
+            raise ValueError(
+                "The model is not built: fit it (or load a fitted `.keras` file) first."
+            )
         shape = tuple(int(d) for d in model.get_build_config()["input_shape"][1:])
         return cls._numeric(model.feature_names, shape)
 
@@ -48,7 +52,9 @@ class ModelInputs:
         if raw:
             kinds = tuple(CATEGORICAL if dtype == "string" else NUMERIC for dtype in raw.values())
             return cls(tuple(raw), kinds, True, ())
-        return cls._numeric(metadata.get("feature_names"), tuple(int(d) for d in metadata["input_shape"][1:]))
+        return cls._numeric(
+            metadata.get("feature_names"), tuple(int(d) for d in metadata["input_shape"][1:])
+        )
 
     @classmethod
     def _numeric(cls, names, shape):
@@ -79,7 +85,9 @@ class ModelInputs:
             return [{"name": name, "kind": NUMERIC} for name in header]
         missing = [name for name in self.names if name not in header]
         if missing:
-            raise ValueError(f"The table is missing column(s) {missing} that the model takes (header: {header}).")
+            raise ValueError(
+                f"The table is missing column(s) {missing} that the model takes (header: {header})."
+            )
         return [{"name": n, "kind": k} for n, k in zip(self.names, self.kinds)]
 
     def ignored(self, header):
@@ -90,5 +98,7 @@ class ModelInputs:
         """The model input for parsed `columns`: a dict of arrays, or a float32 array."""
         if self.raw:
             return {spec["name"]: columns[spec["name"]] for spec in specs}
-        stacked = np.stack([columns[spec["name"]] for spec in specs], axis=1).astype(np.float32, copy=False)
+        stacked = np.stack([columns[spec["name"]] for spec in specs], axis=1).astype(
+            np.float32, copy=False
+        )
         return stacked.reshape((len(stacked), *self.shape))

@@ -32,7 +32,16 @@ def run(args):
         block_bytes=max(1, int(args.block_mb * 2**20)),
         overwrite=args.overwrite,
     )
-    keys = ("rows", "scored", "n_errors", "ignored_columns", "unknown_categories", "seconds", "rows_per_s", "output")
+    keys = (
+        "rows",
+        "scored",
+        "n_errors",
+        "ignored_columns",
+        "unknown_categories",
+        "seconds",
+        "rows_per_s",
+        "output",
+    )
     print(json.dumps({k: report[k] for k in keys}, indent=2))
     for line, message in report["errors"][:20]:
         print(f"line {line}: {message}", file=sys.stderr)

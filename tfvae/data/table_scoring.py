@@ -46,11 +46,15 @@ def load_vae(model):
     if isinstance(model, (str, os.PathLike)):
         path = os.fspath(model)
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"No model file at {path}. Pass a `.keras` file saved by tfvae.")
+            raise FileNotFoundError(
+                f"No model file at {path}. Pass a `.keras` file saved by tfvae."
+            )
         model = keras.saving.load_model(path, safe_mode=True)
     model = getattr(model, "model_", model)
     if not isinstance(model, VAE):
-        raise ValueError(f"Expected a tfvae VAE, a fitted detector or a `.keras` path. Received {type(model).__name__}.")
+        raise ValueError(
+            f"Expected a tfvae VAE, a fitted detector or a `.keras` path. Received {type(model).__name__}."
+        )
     return model
 
 
@@ -59,7 +63,9 @@ def check_output(out_path, inputs, overwrite):
     out = os.path.realpath(out_path)
     for path in inputs:
         if os.path.exists(path) and out == os.path.realpath(path):
-            raise ValueError(f"The output {out_path} is the input file: choose another output path.")
+            raise ValueError(
+                f"The output {out_path} is the input file: choose another output path."
+            )
     if os.path.exists(out_path) and not overwrite:
         raise FileExistsError(f"{out_path} exists already; pass --overwrite to replace it.")
 
@@ -94,7 +100,9 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
     ```
     """
     if int(batch_size) < 1:
-        raise ValueError(f"Expected `batch_size` to be a positive int. Received: batch_size={batch_size!r}")
+        raise ValueError(
+            f"Expected `batch_size` to be a positive int. Received: batch_size={batch_size!r}"
+        )
     path, out_path = os.fspath(path), os.fspath(out_path)
     check_output(out_path, [path], overwrite)
     if not os.path.exists(path):
@@ -157,7 +165,10 @@ def _result_table(batch, scores, calibrated):
     failed = pa.table(
         {
             "line": np.asarray(lines, dtype=np.int64),
-            **{key: pa.nulls(len(lines), OUTPUT_SCHEMA.field(key).type) for key in SCORE_COLUMNS[:4]},
+            **{
+                key: pa.nulls(len(lines), OUTPUT_SCHEMA.field(key).type)
+                for key in SCORE_COLUMNS[:4]
+            },
             "valid": np.zeros(len(lines), dtype=np.int8),
             "error": pa.array(messages, pa.string()),
         },
