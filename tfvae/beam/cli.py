@@ -8,9 +8,6 @@ DirectRunner with one worker process per core.
 import json
 import sys
 
-BEAM_MISSING = "tfvae beam-score needs Apache Beam, an optional extra: pip install tfvae[beam]"
-
-
 def add_arguments(parser):
     parser.add_argument(
         "--model", required=True, help="export version folder (tfvae export), e.g. exports/model/1"
@@ -50,8 +47,8 @@ def add_arguments(parser):
 def run(args):
     try:
         from tfvae.beam import score_files
-    except ImportError:
-        print(BEAM_MISSING, file=sys.stderr)
+    except ImportError as error:  # the `beam` extra is not installed
+        print(f"tfvae beam-score: error: {error}", file=sys.stderr)
         return 2
     summary = score_files(
         args.model,

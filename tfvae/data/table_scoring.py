@@ -112,6 +112,7 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
     inputs = ModelInputs.from_model(model)
     specs = inputs.specs(header)
     scorer = batch_scorer(model, keys=SCORE_COLUMNS)
+    _trace_once(scorer, model, inputs)
     calibrated = model.threshold_value() is not None
     report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
     report["ignored_columns"] = inputs.ignored(header)
@@ -130,6 +131,16 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
     report["rows_per_s"] = round(report["rows"] / max(report["seconds"], 1e-9))
     report["output"] = out_path
     return report
+
+
+def _trace_once(scorer, model, inputs):
+    """Traces the scorer for any batch size now, instead of once per new batch shape."""
+    import tensorflow as tf
+
+    if inputs.raw:
+        scorer.get_concrete_function(model.preprocessor.input_signature())
+    else:
+        scorer.get_concrete_function(tf.TensorSpec([None, *inputs.shape], tf.float32))
 
 
 def _score(scorer, features, batch_size):
