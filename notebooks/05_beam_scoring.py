@@ -35,6 +35,13 @@ from tfvae.data.table_scoring import score_table
 from tfvae.demo import demo_split
 from tfvae.export import export_model
 
+# Inside Jupyter, Beam 2.77 loads its interactive helpers, which need pandas < 2.4
+# (its `interactive` extra); with pandas 3 they fail on import. Pipelines do not need
+# them: tell Beam this is not an interactive session.
+import apache_beam.utils.interactive_utils  # noqa: E402
+
+apache_beam.utils.interactive_utils.is_in_ipython = lambda: False
+
 SMALL = os.environ.get("TFVAE_NOTEBOOK_SMALL") == "1"
 OUT = Path("runs/notebooks/05_beam_scoring")
 shutil.rmtree(OUT, ignore_errors=True)
