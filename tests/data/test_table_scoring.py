@@ -110,3 +110,13 @@ def test_checks_header_output_and_counts_unknown_categories(tmp_path, tabular):
     with pytest.raises(ValueError, match="missing column.*bytes"):
         score_table(detector, bad, tmp_path / "o2.csv")
     assert not (tmp_path / "o2.csv").exists()
+
+
+def test_a_truncated_gzip_is_an_error_not_fewer_rows(tmp_path, numeric):
+    frame, detector = numeric
+    frame.to_csv(tmp_path / "full.csv.gz", index=False)
+    data = (tmp_path / "full.csv.gz").read_bytes()
+    (tmp_path / "cut.csv.gz").write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(ValueError, match="cut.csv.gz is not a valid gzip file"):
+        score_table(detector, tmp_path / "cut.csv.gz", tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()

@@ -17,6 +17,7 @@ import collections
 import concurrent.futures
 import csv
 import dataclasses
+import gzip
 import os
 
 import numpy as np
@@ -26,7 +27,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from tfvae.data.column_stats import CATEGORICAL, NUMERIC
-from tfvae.data.csv_chunks import Chunk, typed_columns
+from tfvae.data.csv_chunks import Chunk, _guarded, typed_columns
 
 #: Texts read as a missing number (NaN), as `csv_chunks.typed_columns` reads them.
 _NULL_TEXTS = ["", "nan", "NaN", "NAN", "na", "NA", "null", "NULL", "Null", "none", "None", "NONE"]
@@ -60,7 +61,7 @@ def read_header(source, name=None):
     name = os.fspath(source) if name is None else name
     if is_parquet(name):
         return list(pq.ParquetFile(_open(source)).schema_arrow.names)
-    with _open(source) as stream:
+    with _guarded(name), _open(source) as stream:
         first, _ = _split_header(stream, name, 1 << 16)
     return first
 
@@ -97,7 +98,9 @@ def _open(source):
         path = os.fspath(source)
         if not os.path.exists(path):
             raise FileNotFoundError(f"No such file: {path}")
-        return pa.input_stream(path)  # decompresses `.gz` on the fly
+        # Python's gzip reader (not pyarrow's) raises on a truncated file instead of
+        # ending early, so a cut-off download is an error, not fewer rows.
+        return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
     return source
 
 
@@ -154,21 +157,26 @@ def _line_count(piece):
 def _csv_batches(source, specs, name, block_bytes, threads):
     stream = _open(source)
     try:
-        header, rest = _split_header(stream, name, block_bytes)
-        _check_columns(header, specs, name)
-        pending = collections.deque()
-        with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-            first_line = 2
-            for piece in _pieces(stream, rest, block_bytes):
-                pending.append(pool.submit(_parse_piece, piece, first_line, header, specs, name))
-                first_line += _line_count(piece)
-                if len(pending) > threads:  # bounded read-ahead: memory stays ~ threads blocks
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+        with _guarded(name):
+            yield from _csv_blocks(stream, specs, name, block_bytes, threads)
     finally:
         if isinstance(source, (str, os.PathLike)):
             stream.close()
+
+
+def _csv_blocks(stream, specs, name, block_bytes, threads):
+    header, rest = _split_header(stream, name, block_bytes)
+    _check_columns(header, specs, name)
+    pending = collections.deque()
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        first_line = 2
+        for piece in _pieces(stream, rest, block_bytes):
+            pending.append(pool.submit(_parse_piece, piece, first_line, header, specs, name))
+            first_line += _line_count(piece)
+            if len(pending) > threads:  # bounded read-ahead: memory stays ~ threads blocks
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _parse_piece(piece, first_line, header, specs, name):
