@@ -15,6 +15,7 @@ COMMANDS = {
     "train": ("tfvae.training.cli", "train a model from a config on one or many devices/machines"),
     "score": ("tfvae.data.score_cli", "score a CSV with a raw-column model, chunk by chunk"),
     "evaluate": ("tfvae.evaluation.cli", "metrics, report and plots of a saved model on labelled data"),
+    "beam-score": ("tfvae.beam.cli", "score CSV/Parquet shards with an export on Apache Beam (extra: beam)"),
 }
 
 

@@ -22,3 +22,18 @@ def test_score_command_writes_scores_and_flags_bad_rows(tmp_path, capsys):
     empty.write_text("")
     assert main(["score", model, str(empty), "--output", str(tmp_path / "e.csv")]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+def test_score_command_takes_a_numeric_model_like_the_demo(tmp_path, capsys):
+    from tfvae.detectors import VAEDetector
+    from tests.helpers import gaussian_blobs
+
+    x = pd.DataFrame(gaussian_blobs(200, 5), columns=[f"f{i}" for i in range(5)])
+    model = VAEDetector(epochs=1, hidden_units=(8,), latent_dim=2).fit(x).save(tmp_path / "m.keras")
+    x.assign(is_anomaly=0).to_csv(tmp_path / "test.csv", index=False)
+    out = tmp_path / "s.parquet"
+    assert main(["score", model, str(tmp_path / "test.csv"), "--output", str(out)]) == 0
+    assert len(pd.read_parquet(out)) == 200
+    assert main(["score", model, str(tmp_path / "test.csv"), "--output", str(out)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["score", model, str(tmp_path / "test.csv"), "--output", str(out), "--overwrite"]) == 0

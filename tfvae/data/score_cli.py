@@ -1,28 +1,55 @@
-"""`tfvae score MODEL CSV --output OUT`: streaming CSV scoring with a raw-column model."""
+"""`tfvae score MODEL TABLE --output OUT`: fast streaming scoring of a CSV or Parquet table."""
 
 import json
 import sys
 
 
 def add_arguments(parser):
-    parser.add_argument("model", help="a .keras file holding a tfvae VAE with a TabularPreprocessor")
-    parser.add_argument("csv", help="input CSV (or .csv.gz) with a header naming the model's columns")
-    parser.add_argument("--output", required=True, help="output CSV: line, score, is_anomaly, valid, error")
-    parser.add_argument("--batch-size", type=int, default=4096, help="rows per model call")
-    parser.add_argument("--chunk-rows", type=int, default=65536, help="rows read per chunk (memory bound)")
+    parser.add_argument("model", help="a .keras file holding a tfvae VAE (numeric or raw-column)")
+    parser.add_argument(
+        "table", help="input .csv, .csv.gz or .parquet with a header naming the model's columns"
+    )
+    parser.add_argument(
+        "--output",
+        required=True,
+        help="output .csv or .parquet: line, score, kl, reconstruction_error, is_anomaly, valid, error",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    parser.add_argument("--batch-size", type=int, default=65536, help="rows per model call")
+    parser.add_argument(
+        "--block-mb", type=float, default=16, help="MB of CSV parsed per block (the memory bound)"
+    )
 
 
 def run(args):
-    from tfvae.data.streaming import score_csv
+    from tfvae.data.table_scoring import score_table
 
-    report = score_csv(args.model, args.csv, args.output, batch_size=args.batch_size,
-                       chunk_rows=args.chunk_rows)
-    summary = {k: report[k] for k in ("rows", "scored", "n_errors", "unknown_categories", "output")}
-    print(json.dumps(summary, indent=2))
+    report = score_table(
+        args.model,
+        args.table,
+        args.output,
+        batch_size=args.batch_size,
+        block_bytes=max(1, int(args.block_mb * 2**20)),
+        overwrite=args.overwrite,
+    )
+    keys = (
+        "rows",
+        "scored",
+        "n_errors",
+        "ignored_columns",
+        "unknown_categories",
+        "seconds",
+        "rows_per_s",
+        "output",
+    )
+    print(json.dumps({k: report[k] for k in keys}, indent=2))
     for line, message in report["errors"][:20]:
         print(f"line {line}: {message}", file=sys.stderr)
     if report["n_errors"]:
-        print(f"tfvae score: {report['n_errors']} row(s) could not be parsed; "
-              f"they are in {args.output} with an `error` and no score.", file=sys.stderr)
+        print(
+            f"tfvae score: {report['n_errors']} row(s) could not be scored; "
+            f"they are in {args.output} with an `error` and no score.",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -1,25 +1,20 @@
-"""CSV files larger than memory: chunked adaptation, tf.data training input, scoring.
+"""CSV files larger than memory: chunked adaptation and tf.data training input.
+
+Scoring a table of any size is `tfvae.data.table_scoring.score_table`.
 
 Every function reads the file lazily in chunks (`csv_chunks.iter_chunks`), so memory
 is bounded by `chunk_rows`, not by the file.
 """
 
-import csv
 import os
 
-import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from tfvae.atomic import atomic_path
 from tfvae.data.column_stats import CATEGORICAL, NUMERIC, TableStats
 from tfvae.data.csv_chunks import iter_chunks, read_header, typed_columns
-from tfvae.data.frames import unknown_categories
 from tfvae.data.tabular_preprocessor import TabularPreprocessor
-from tfvae.scores import anomaly_scores
-
-MAX_REPORTED_ERRORS = 1000
 
 
 def infer_csv_kinds(path, categorical=None, numeric=None, sample_rows=10000):
@@ -94,87 +89,6 @@ def csv_dataset(path, preprocessor, batch_size=256, chunk_rows=65536, shuffle_bu
     if shuffle_buffer:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
-
-
-def score_csv(model, csv_path, out_path, batch_size=4096, chunk_rows=65536):
-    """Scores every row of a CSV into `out_path` with bounded memory, atomically.
-
-    The output has one row per input data row, in file order: `line` (1-based line
-    in the input), `score`, `is_anomaly` (1/0, empty when uncalibrated), `valid`,
-    and `error` (why the row could not be scored; its scores are then empty).
-
-    Args:
-        model: a tfvae VAE with a `TabularPreprocessor`, a fitted
-            `TabularVAEDetector`, or the path of a `.keras` file holding such a VAE.
-        csv_path: str. Input CSV (or .csv.gz) with a header.
-        out_path: str. Output CSV, written to a temporary file then renamed.
-        batch_size: int. Rows per model call.
-        chunk_rows: int. Rows parsed per read (the memory bound).
-
-    Returns:
-        A report dict: `rows`, `scored`, `n_errors`, `errors` (first 1000 as
-        `(line, message)`), `unknown_categories` (count per column), `output`.
-    """
-    model = _as_model(model)
-    preprocessor = model.preprocessor
-    _check_header(csv_path, preprocessor)
-    score_fn = _score_function(model, preprocessor)
-    calibrated = model.threshold_value() is not None
-    report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
-    out_path = os.fspath(out_path)
-    with atomic_path(out_path) as tmp, open(tmp, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["line", "score", "is_anomaly", "valid", "error"])
-        for chunk in iter_chunks(csv_path, chunk_rows):
-            _score_chunk(chunk, preprocessor, score_fn, batch_size, calibrated, writer, report)
-    report["output"] = out_path
-    return report
-
-
-def _score_chunk(chunk, preprocessor, score_fn, batch_size, calibrated, writer, report):
-    columns, lines, errors = typed_columns(chunk, preprocessor.columns)
-    for column, count in unknown_categories(columns, preprocessor).items():
-        report["unknown_categories"][column] = report["unknown_categories"].get(column, 0) + count
-    rows = {}
-    for start in range(0, len(lines), batch_size):
-        batch = {name: values[start : start + batch_size] for name, values in columns.items()}
-        out = score_fn(batch)
-        for offset, line in enumerate(lines[start : start + batch_size]):
-            rows[int(line)] = [
-                int(line), repr(float(out["score"][offset])),
-                int(bool(out["is_anomaly"][offset])) if calibrated else "",
-                int(bool(out["valid"][offset])), "",
-            ]
-    for line, message in errors:
-        rows[line] = [line, "", "", 0, message]
-    for line in sorted(rows):
-        writer.writerow(rows[line])
-    report["rows"] += len(rows)
-    report["scored"] += len(lines)
-    report["n_errors"] += len(errors)
-    room = MAX_REPORTED_ERRORS - len(report["errors"])
-    report["errors"].extend(errors[: max(room, 0)])
-
-
-def _score_function(model, preprocessor):
-    @tf.function(input_signature=[preprocessor.input_signature()])
-    def score(batch):
-        out = anomaly_scores(model, batch)
-        return {key: out[key] for key in ("score", "is_anomaly", "valid")}
-
-    return lambda batch: {k: v.numpy() for k, v in score(batch).items()}
-
-
-def _as_model(model):
-    if isinstance(model, (str, os.PathLike)):
-        model = keras.saving.load_model(os.fspath(model), safe_mode=True)
-    model = getattr(model, "model_", model)
-    if not isinstance(getattr(model, "preprocessor", None), TabularPreprocessor):
-        raise ValueError(
-            "Streaming CSV scoring needs a VAE with a TabularPreprocessor (raw columns by name); "
-            f"received {type(model).__name__}."
-        )
-    return model
 
 
 def _check_header(path, preprocessor):

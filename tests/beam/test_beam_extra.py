@@ -1,0 +1,23 @@
+import subprocess
+import sys
+
+# Runs without Apache Beam importable (sys.modules entry None makes `import` fail).
+SCRIPT = """
+import sys
+sys.modules["apache_beam"] = None
+import tfvae, tfvae.cli, tfvae.data.table_scoring
+assert not [m for m in sys.modules if m.startswith("apache_beam") and sys.modules[m]]
+sys.exit(tfvae.cli.main(["beam-score", "--model", "m", "--input", "i", "--output", "o"]))
+"""
+
+
+def test_tfvae_works_without_beam_and_beam_score_names_the_extra():
+    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("tfvae beam-score")]
+    assert errors == ["tfvae beam-score: error: tfvae.beam needs Apache Beam, an optional extra: pip install tfvae[beam]"]
+
+
+def test_importing_tfvae_does_not_import_beam():
+    script = "import sys, tfvae, tfvae.beam; assert 'apache_beam' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", script], timeout=300).returncode == 0

@@ -1,0 +1,228 @@
+"""Fast single-machine scoring of a CSV or Parquet table into a CSV or Parquet file.
+
+pyarrow parses the input in large blocks on every core (`arrow_batches`), the traced
+scorer (`tfvae.scores.batch_scorer`) scores each block, and a pyarrow writer streams
+the result to a temporary file renamed into place at the end. Memory is bounded by a
+few blocks, never by the file.
+"""
+
+import concurrent.futures
+import os
+import time
+
+import keras
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from tfvae.atomic import atomic_path
+from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
+from tfvae.data.model_inputs import ModelInputs
+from tfvae.scores import batch_scorer
+
+MAX_REPORTED_ERRORS = 1000
+
+#: The scores written per row, in this order after `line`.
+SCORE_COLUMNS = ("score", "kl", "reconstruction_error", "is_anomaly", "valid")
+
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("line", pa.int64()),
+        ("score", pa.float32()),
+        ("kl", pa.float32()),
+        ("reconstruction_error", pa.float32()),
+        ("is_anomaly", pa.int8()),
+        ("valid", pa.int8()),
+        ("error", pa.string()),
+    ]
+)
+
+
+def load_vae(model):
+    """The VAE of a `.keras` path, a fitted detector, or a VAE itself."""
+    from tfvae.models import VAE
+
+    if isinstance(model, (str, os.PathLike)):
+        path = os.fspath(model)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"No model file at {path}. Pass a `.keras` file saved by tfvae."
+            )
+        model = keras.saving.load_model(path, safe_mode=True)
+    model = getattr(model, "model_", model)
+    if not isinstance(model, VAE):
+        raise ValueError(
+            f"Expected a tfvae VAE, a fitted detector or a `.keras` path. Received {type(model).__name__}."
+        )
+    return model
+
+
+def check_output(out_path, inputs, overwrite):
+    """Refuses an output that is an input, or that exists without `overwrite`."""
+    out = os.path.realpath(out_path)
+    for path in inputs:
+        if os.path.exists(path) and out == os.path.realpath(path):
+            raise ValueError(
+                f"The output {out_path} is the input file: choose another output path."
+            )
+    if os.path.exists(out_path) and not overwrite:
+        raise FileExistsError(f"{out_path} exists already; pass --overwrite to replace it.")
+
+
+def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, overwrite=False):
+    """Scores every row of a CSV/Parquet table into `out_path`, in file order.
+
+    The output (CSV, or Parquet when `out_path` ends in `.parquet`) has one row per
+    input data row: `line` (1-based line of a CSV, row of a Parquet file), `score`,
+    `kl`, `reconstruction_error`, `is_anomaly` (1/0, empty while the model has no
+    threshold), `valid` (0 for rows with missing or infinite features) and `error`
+    (why the row could not be scored; its scores are then empty).
+
+    Args:
+        model: a tfvae VAE (numeric or raw-column), a fitted detector, or a `.keras` path.
+        path: str. Input `.csv`, `.csv.gz` or `.parquet` with a header. Columns the
+            model does not read (a label, an id) are ignored and listed in the report.
+        out_path: str. Output path, written to a temporary file then renamed.
+        batch_size: int. Rows per model call.
+        block_bytes: int. Bytes of CSV parsed per block (the memory bound).
+        overwrite: bool. Replace an existing output.
+
+    Returns:
+        A report dict: `rows`, `scored`, `n_errors`, `errors` (first 1000 as
+        `(line, message)`), `ignored_columns`, `unknown_categories` (raw-column
+        models: count per column), `seconds` and `rows_per_s` (reading, scoring and
+        writing, after the model is loaded), `output`.
+
+    Example:
+    ```python
+    report = score_table("runs/demo/model.keras", "runs/demo/test.csv", "scores.csv")
+    ```
+    """
+    if int(batch_size) < 1:
+        raise ValueError(
+            f"Expected `batch_size` to be a positive int. Received: batch_size={batch_size!r}"
+        )
+    path, out_path = os.fspath(path), os.fspath(out_path)
+    check_output(out_path, [path], overwrite)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No such file: {path}")
+    header = read_header(path)
+    model = load_vae(model)
+    inputs = ModelInputs.from_model(model)
+    specs = inputs.specs(header)
+    scorer = batch_scorer(model, keys=SCORE_COLUMNS)
+    _trace_once(scorer, model, inputs)
+    calibrated = model.threshold_value() is not None
+    report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
+    report["ignored_columns"] = inputs.ignored(header)
+    start = time.perf_counter()
+    with atomic_path(out_path) as tmp, _writer(tmp, out_path) as write:
+        for batch in iter_table_batches(path, specs, block_bytes=block_bytes):
+            _count_unknown(model, inputs, batch, report)
+            scores = _score(scorer, inputs.batch(batch.columns, specs), int(batch_size))
+            write(_result_table(batch, scores, calibrated))
+            report["rows"] += len(batch.lines) + len(batch.errors)
+            report["scored"] += len(batch.lines)
+            report["n_errors"] += len(batch.errors)
+            room = MAX_REPORTED_ERRORS - len(report["errors"])
+            report["errors"].extend(batch.errors[: max(room, 0)])
+    report["seconds"] = round(time.perf_counter() - start, 3)
+    report["rows_per_s"] = round(report["rows"] / max(report["seconds"], 1e-9))
+    report["output"] = out_path
+    return report
+
+
+def _trace_once(scorer, model, inputs):
+    """Traces the scorer for any batch size now, instead of once per new batch shape."""
+    import tensorflow as tf
+
+    if inputs.raw:
+        scorer.get_concrete_function(model.preprocessor.input_signature())
+    else:
+        scorer.get_concrete_function(tf.TensorSpec([None, *inputs.shape], tf.float32))
+
+
+def _score(scorer, features, batch_size):
+    n = len(features) if not isinstance(features, dict) else len(next(iter(features.values())))
+    parts = {key: [] for key in SCORE_COLUMNS}
+    for start in range(0, n, batch_size):
+        if isinstance(features, dict):
+            chunk = {k: v[start : start + batch_size] for k, v in features.items()}
+        else:
+            chunk = features[start : start + batch_size]
+        out = scorer(chunk)
+        for key in SCORE_COLUMNS:
+            parts[key].append(out[key].numpy())
+    return {key: np.concatenate(values) if values else np.zeros(0) for key, values in parts.items()}
+
+
+def _result_table(batch, scores, calibrated):
+    n_scored = len(batch.lines)
+    anomaly = scores["is_anomaly"].astype(np.int8)
+    columns = {
+        "line": batch.lines.astype(np.int64),
+        "score": scores["score"].astype(np.float32),
+        "kl": scores["kl"].astype(np.float32),
+        "reconstruction_error": scores["reconstruction_error"].astype(np.float32),
+        "is_anomaly": pa.array(anomaly, mask=None if calibrated else np.ones(n_scored, dtype=bool)),
+        "valid": scores["valid"].astype(np.int8),
+        "error": pa.nulls(n_scored, pa.string()),
+    }
+    table = pa.table(columns, schema=OUTPUT_SCHEMA)
+    if not batch.errors:
+        return table
+    lines, messages = zip(*batch.errors)
+    failed = pa.table(
+        {
+            "line": np.asarray(lines, dtype=np.int64),
+            **{
+                key: pa.nulls(len(lines), OUTPUT_SCHEMA.field(key).type)
+                for key in SCORE_COLUMNS[:4]
+            },
+            "valid": np.zeros(len(lines), dtype=np.int8),
+            "error": pa.array(messages, pa.string()),
+        },
+        schema=OUTPUT_SCHEMA,
+    )
+    merged = pa.concat_tables([table, failed])
+    return merged.take(np.argsort(merged.column("line").to_numpy(), kind="stable"))
+
+
+def _count_unknown(model, inputs, batch, report):
+    if not inputs.raw:
+        return
+    from tfvae.data.frames import unknown_categories
+
+    for column, count in unknown_categories(batch.columns, model.preprocessor).items():
+        report["unknown_categories"][column] = report["unknown_categories"].get(column, 0) + count
+
+
+class _writer:
+    """A streaming CSV/Parquet writer; each write runs on a thread while the next block scores."""
+
+    def __init__(self, tmp, out_path):
+        self.tmp, self.parquet = tmp, is_parquet(out_path)
+
+    def __enter__(self):
+        if self.parquet:
+            self.sink = pq.ParquetWriter(self.tmp, OUTPUT_SCHEMA)
+        else:
+            self.sink = pa_csv.CSVWriter(self.tmp, OUTPUT_SCHEMA)
+        self.pool = concurrent.futures.ThreadPoolExecutor(1)
+        self.pending = None
+        return self.write
+
+    def write(self, table):
+        if self.pending is not None:
+            self.pending.result()
+        self.pending = self.pool.submit(self.sink.write_table, table)
+
+    def __exit__(self, *exc_info):
+        try:
+            if self.pending is not None and exc_info[0] is None:
+                self.pending.result()
+        finally:
+            self.pool.shutdown(wait=True)
+            self.sink.close()
+        return False
