@@ -304,6 +304,52 @@ def merge_reports(paths, base):
     return 0
 
 
+def compare_columns(paths, reference, base):
+    """Each column of the seed-1 runs in `paths` against `reference`, on the data sets both ran.
+
+    Screening runs cover different data sets (they were split over processes), so
+    every column is compared with the reference column on exactly the data sets
+    they share: the mean AUROC of each, the difference and the number of wins.
+    """
+    reports = [json.loads(pathlib.Path(p).read_text()) for p in paths]
+    aurocs = {}
+    for report in reports:
+        for setting, results in report["results"].items():
+            for dataset, runs in results.items():
+                for column, result in runs[0]["methods"].items():
+                    if result.get("auroc") is not None:
+                        aurocs.setdefault(setting, {}).setdefault(column, {})[dataset] = result["auroc"]
+    rows = []
+    for setting, columns in aurocs.items():
+        ref = columns.get(reference, {})
+        for column, values in columns.items():
+            shared = sorted(set(values) & set(ref))
+            if not shared or column.endswith("[kl]"):
+                continue
+            mean, ref_mean = (float(np.mean([v[d] for d in shared])) for v in (values, ref))
+            wins = sum(values[d] > ref[d] for d in shared)
+            rows.append([setting, column, len(shared), mean, ref_mean, mean - ref_mean, wins])
+    rows.sort(key=lambda r: (SETTINGS.index(r[0]), -r[5]))
+    command = command_line(sys.argv[1:])
+    machine = machine_info()
+    lines = [
+        f"# VAE default selection: every column against `{reference}`", "",
+        f"Command: `{command}`  ", f"Date: {machine['date_utc']}  ",
+        f"Inputs: {', '.join(f'`{p}`' for p in paths)} (seed 1)", "",
+        markdown_table(
+            ["setting", "column", "data sets", "mean AUROC", f"{reference} on them", "difference",
+             f"wins over {reference}"],
+            rows,
+        ),
+        "",
+    ]
+    write_json(base + ".json", {"command": command, "machine": machine, "reference": reference,
+                                "inputs": list(paths), "rows": rows})
+    write_text(base + ".md", "\n".join(lines) + "\n")
+    print(f"Wrote {base}.json and {base}.md")
+    return 0
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="../shared/data/adbench", help="folder of ADBench .npz")
@@ -322,6 +368,8 @@ def parse_args(argv):
     parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
                         help="only combine the runs of these result files into --out/--name")
     parser.add_argument("--render", default=None, help="only re-write the .md of this .json")
+    parser.add_argument("--compare", nargs="+", default=None, metavar=("COLUMN", "JSON"),
+                        help="only compare every column of these result files with COLUMN")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs = [1], args.epochs or 3
@@ -334,6 +382,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.merge:
         return merge_reports(args.merge, os.path.join(args.out, args.name))
+    if args.compare:
+        return compare_columns(args.compare[1:], args.compare[0], os.path.join(args.out, args.name))
     if args.render:
         report = json.loads(pathlib.Path(args.render).read_text())
         _write(report, os.path.splitext(args.render)[0])
