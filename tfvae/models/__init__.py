@@ -5,6 +5,7 @@ from tfvae.models.conv_decoder import ConvDecoder
 from tfvae.models.conv_encoder import ConvEncoder
 from tfvae.models.dense_decoder import DenseDecoder
 from tfvae.models.dense_encoder import DenseEncoder
+from tfvae.models.ganomaly import GAN_SCORE_NAMES, GANomaly
 from tfvae.models.sampling import Sampling
 from tfvae.models.vae import SCORE_NAMES, VAE
 
@@ -14,6 +15,8 @@ __all__ = [
     "ConvEncoder",
     "DenseDecoder",
     "DenseEncoder",
+    "GAN_SCORE_NAMES",
+    "GANomaly",
     "SCORE_NAMES",
     "Sampling",
     "VAE",
