@@ -33,9 +33,9 @@ class GANDetector(BaseDetector):
     threshold on rows the model did not train on.
 
     After training, the run is checked (`gan_training_problems`): NaN/inf losses or
-    scores, a discriminator whose loss fell to ~0, or a generator that makes the same
-    output for every input raise `GANTrainingError` (or warn with
-    `on_failure="warn"`); the problems found are kept in `training_problems_`.
+    scores raise `GANTrainingError`; so do a discriminator whose loss fell to ~0 and a
+    generator that makes the same output for every input, unless `on_failure="warn"`
+    (then a `RuntimeWarning`). The problems found are kept in `training_problems_`.
 
     Args:
         latent_dim: int. Size of the generator's latent space.
@@ -62,7 +62,7 @@ class GANDetector(BaseDetector):
             when set, the threshold flags that share (PyOD convention).
         threshold_percentile: float. Otherwise, the percentile of held-out scores.
         on_failure: str. `"raise"` (`GANTrainingError`) or `"warn"` when the run
-            diverged or collapsed.
+            collapsed (a diverged run always raises).
         seed: int. Seeds weights and the hold-out split.
         verbose: int. Keras progress output.
 
@@ -245,9 +245,10 @@ class GANDetector(BaseDetector):
                 f"The GAN run (seed={self.seed}) failed: " + "; ".join(self.training_problems_)
                 + ". Try another seed, a lower learning_rate or fewer epochs."
             )
-            if self.on_failure == "raise":
+            diverged = any(problem.startswith("diverged") for problem in self.training_problems_)
+            if diverged or self.on_failure == "raise":  # NaN scores cannot even be calibrated
                 raise GANTrainingError(message)
-            warnings.warn(message, RuntimeWarning, stacklevel=4)
+            warnings.warn(message, RuntimeWarning, stacklevel=5)
 
     def _after_threshold(self):
         # The model stores float32; keep the detector's copy identical (as VAEDetector).

@@ -1,0 +1,142 @@
+"""GANDetector: the scikit-learn/PyOD interface on tables and images, and the failure check."""
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import roc_auc_score
+
+from helpers import gaussian_blobs, with_anomalies
+from tfvae import GANDetector
+from tfvae.detectors import GANTrainingError
+from tfvae.detectors.gan_training_check import gan_training_problems
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    x_train, x_test, y_test = with_anomalies(n_normal=400, n_anomalies=40)
+    columns = [f"sensor_{i}" for i in range(x_train.shape[1])]
+    detector = GANDetector(epochs=30, batch_size=64, seed=0).fit(pd.DataFrame(x_train, columns=columns))
+    return detector, pd.DataFrame(x_test, columns=columns), y_test
+
+
+def test_injected_anomalies_score_higher(fitted):
+    detector, x_test, y_test = fitted
+    assert detector.training_problems_ == []
+    assert roc_auc_score(y_test, detector.score_samples(x_test)) > 0.95
+    predictions = detector.predict(x_test)
+    assert predictions[y_test == 1].mean() > 0.8 and predictions[y_test == 0].mean() < 0.1
+
+
+def test_fitted_attributes_threshold_and_scores(fitted):
+    detector, x_test, _ = fitted
+    assert detector.n_features_in_ == 6 and not hasattr(detector, "image_shape_")
+    assert list(detector.feature_names_in_) == list(x_test.columns)
+    assert detector.threshold_ == pytest.approx(np.percentile(detector.calibration_scores_, 99))
+    assert detector.model_.threshold_value() == detector.threshold_
+    np.testing.assert_array_equal(detector.decision_function(x_test), detector.score_samples(x_test))
+    details = detector.score_details(x_test)
+    np.testing.assert_allclose(details["score"], details["combined"])
+    np.testing.assert_allclose(
+        details["combined"], details["reconstruction_error"] + details["feature_residual"], rtol=1e-6
+    )
+    np.testing.assert_array_equal(details["is_anomaly"], detector.predict(x_test).astype(bool))
+    frame = detector.feature_scores(x_test.iloc[:5])
+    assert list(frame.columns) == list(x_test.columns)
+    np.testing.assert_allclose(frame.mean(axis=1), details["reconstruction_error"][:5], rtol=1e-5)
+    assert detector.reconstruct(x_test).shape == x_test.shape
+
+
+def test_contamination_rule_and_clone(fitted):
+    detector, _, _ = fitted
+    params = clone(detector).get_params()
+    assert params["epochs"] == 30 and params["on_failure"] == "raise"
+    x_train, _, _ = with_anomalies(n_normal=200, n_anomalies=0)
+    flagged = GANDetector(epochs=3, contamination=0.1, seed=1).fit(x_train)
+    assert flagged.threshold_ == pytest.approx(np.quantile(flagged.calibration_scores_, 0.9), rel=1e-5)
+
+
+def test_save_and_load_give_identical_scores(fitted, tmp_path):
+    detector, x_test, _ = fitted
+    path = detector.save(tmp_path / "gan.keras")
+    loaded = GANDetector.load(path, calibration_scores=detector.calibration_scores_)
+    np.testing.assert_array_equal(loaded.score_samples(x_test), detector.score_samples(x_test))
+    np.testing.assert_array_equal(loaded.predict(x_test), detector.predict(x_test))
+    assert loaded.n_features_in_ == 6 and list(loaded.feature_names_in_) == list(x_test.columns)
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_unfitted_and_bad_input_are_refused(fitted):
+    detector, x_test, _ = fitted
+    with pytest.raises(NotFittedError):
+        GANDetector().score_samples(x_test)
+    with pytest.raises(ValueError, match="6"):
+        detector.score_samples(np.zeros((3, 5), "float32"))
+    with pytest.raises(ValueError, match="on_failure"):
+        GANDetector(on_failure="ignore").fit(x_test)
+
+
+def _bars(n, vertical, seed):
+    """28x28 uint8 images of one bright bar (horizontal or vertical) at a random place."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((n, 28, 28), np.uint8)
+    for image, position in zip(images, rng.integers(4, 24, size=n)):
+        if vertical:
+            image[:, position - 2 : position + 2] = 255
+        else:
+            image[position - 2 : position + 2, :] = 255
+    return images
+
+
+def test_images_train_the_convolutional_gan(tmp_path):
+    normal, odd = _bars(120, vertical=False, seed=0), _bars(20, vertical=True, seed=1)
+    detector = GANDetector(latent_dim=4, hidden_units=(16,), image_filters=(8, 16), epochs=15,
+                           batch_size=32, seed=0).fit(normal)
+    assert detector.image_shape_ == (28, 28, 1) and detector.n_features_in_ == 784
+    assert type(detector.model_.encoder).__name__ == "ConvEncoder"
+    test = np.concatenate([_bars(20, vertical=False, seed=2), odd])
+    scores = detector.score_samples(test)
+    assert roc_auc_score(np.r_[np.zeros(20), np.ones(20)], scores) > 0.9
+    assert detector.feature_scores(test[:2]).shape == (2, 784)
+    assert detector.reconstruct(test[:2]).shape == (2, 28, 28, 1)
+    loaded = GANDetector.load(detector.save(tmp_path / "images.keras"))
+    assert loaded.image_shape_ == (28, 28, 1)
+    np.testing.assert_array_equal(loaded.score_samples(test[..., None]), scores)
+    with pytest.raises(ValueError, match=r"\(28, 28, 1\)"):
+        detector.score_samples(np.zeros((2, 14, 14), np.float32))
+    with pytest.raises(ValueError, match="pixels"):
+        GANDetector(epochs=1).fit(-np.ones((20, 28, 28), np.float32))
+
+
+def test_training_problems_are_named():
+    fine = {"loss": [3.0, 2.0], "discriminator_loss": [1.4, 1.3]}
+    assert gan_training_problems(fine) == []
+    diverged = gan_training_problems({"loss": [3.0, math.nan], "discriminator_loss": [1.4, 1.3]})
+    assert diverged == ["diverged: loss is NaN/inf from epoch 2 on"]
+    collapsed = gan_training_problems({"loss": [3.0, 2.0], "discriminator_loss": [0.1, 1e-5]})
+    assert len(collapsed) == 1 and collapsed[0].startswith("discriminator collapsed")
+    rows = gaussian_blobs(50)
+    same = np.repeat(rows[:1], 50, axis=0)
+    generator = gan_training_problems(fine, features=rows, reconstructions=same)
+    assert len(generator) == 1 and generator[0].startswith("generator collapsed")
+    assert gan_training_problems(fine, features=rows, reconstructions=rows * 0.5) == []
+    scores = gan_training_problems(fine, scores=np.array([1.0, np.inf]))
+    assert scores == ["diverged: 1 of 2 calibration scores are NaN/inf"]
+
+
+def test_failed_runs_raise_or_warn():
+    x = gaussian_blobs(200)
+    with pytest.raises(GANTrainingError, match="diverged: .*NaN/inf"):
+        GANDetector(epochs=3, learning_rate=1e3, on_failure="warn").fit(x)
+    # A huge step kills every ReLU of the generator: one output for every row.
+    with pytest.raises(GANTrainingError, match="generator collapsed"):
+        GANDetector(epochs=3, learning_rate=1.0).fit(x)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        detector = GANDetector(epochs=3, learning_rate=1.0, on_failure="warn").fit(x)
+    assert any("generator collapsed" in str(w.message) for w in caught)
+    assert detector.training_problems_ and hasattr(detector, "threshold_")
