@@ -33,6 +33,16 @@ def test_trains_scores_and_round_trips(tmp_path):
         out["combined"], out["reconstruction_error"] + 0.5 * out["feature_residual"], rtol=1e-6
     )
     np.testing.assert_array_equal(out["score"], out["combined"])
+    # Scaled by the medians on (here) the training rows: both terms have median 1.
+    gan.calibrate_score_scales(out["reconstruction_error"], out["feature_residual"])
+    out = {k: v.numpy() for k, v in anomaly_scores(gan, x).items()}
+    scales = gan.score_scales.numpy()
+    np.testing.assert_allclose(scales, [np.median(out["reconstruction_error"]), np.median(out["feature_residual"])])
+    np.testing.assert_allclose(
+        out["combined"],
+        out["reconstruction_error"] / scales[0] + 0.5 * out["feature_residual"] / scales[1],
+        rtol=1e-5,
+    )
     np.testing.assert_allclose(out["feature_errors"].mean(axis=1), out["reconstruction_error"], rtol=1e-5)
     assert "kl" not in out and out["z_mean"].shape == (256, 2)
     again = anomaly_scores(gan, x)["score"].numpy()
@@ -45,6 +55,7 @@ def test_trains_scores_and_round_trips(tmp_path):
     loaded = keras_round_trip(gan, tmp_path / "gan.keras")
     assert isinstance(loaded, GANomaly) and loaded.threshold_value() == gan.threshold_value()
     assert loaded.feature_weight == 0.5
+    np.testing.assert_array_equal(loaded.score_scales.numpy(), scales)
     reloaded = score_in_batches(loaded, x, keys=("score", "is_anomaly"))
     np.testing.assert_array_equal(reloaded["score"], out["score"])
     flagged = anomaly_scores(gan, x)["is_anomaly"].numpy()
@@ -106,6 +117,8 @@ def test_config_round_trip_and_argument_checks():
     assert (clone.adversarial_weight, clone.contextual_weight, clone.score_name) == (
         2.0, 10.0, "feature_residual",
     )
+    conv = config_round_trip(ConvEncoder(2, filters=(4,), activation="leaky_relu"))
+    assert conv.conv_layers[0].activation is keras.activations.leaky_relu
     with pytest.raises(ValueError, match="score_name"):
         make_gan(score_name="kl")
     with pytest.raises(ValueError, match="contextual_weight"):

@@ -17,6 +17,9 @@ from tfvae.scores import score_in_batches
 #: Training steps per `tf.function` call (as `VAEDetector`): the updates are the same.
 STEPS_PER_EXECUTION = 32
 ON_FAILURE = ("raise", "warn")
+#: Activation of the encoders and the discriminator (LeakyReLU(0.2), as in GANomaly): with
+#: ReLU, the latent loss shrinks the codes until the units die and the generator collapses.
+LEAKY = "leaky_relu"
 
 
 class GANDetector(BaseDetector):
@@ -48,7 +51,9 @@ class GANDetector(BaseDetector):
         contextual_weight: float. Weight of the L1 reconstruction loss (paper: 50).
         latent_weight: float. Weight of the latent loss (paper: 1).
         feature_weight: float. Weight of the discriminator-feature residual in the
-            `combined` score.
+            `combined` score; both of its terms are divided by their median on the
+            training rows (`GANomaly.calibrate_score_scales`); 0.1 as AnoGAN's lambda
+            (Schlegl et al., IPMI 2017).
         score_name: str. Score the threshold applies to (`tfvae.models.GAN_SCORE_NAMES`):
             `"combined"`, `"reconstruction_error"`, `"feature_residual"`, `"latent_error"`.
         standardize: bool. Standardise table features inside the model.
@@ -81,7 +86,7 @@ class GANDetector(BaseDetector):
         adversarial_weight=1.0,
         contextual_weight=50.0,
         latent_weight=1.0,
-        feature_weight=1.0,
+        feature_weight=0.1,
         score_name="combined",
         standardize=True,
         epochs=50,
@@ -182,15 +187,17 @@ class GANDetector(BaseDetector):
         image_shape = getattr(self, "image_shape_", None)
         if image_shape is None:
             return dict(
-                encoder=DenseEncoder(self.latent_dim, hidden, name="encoder"),
+                encoder=DenseEncoder(self.latent_dim, hidden, activation=LEAKY, name="encoder"),
                 decoder=DenseDecoder(n_features, hidden[::-1], name="decoder"),
-                latent_encoder=DenseEncoder(self.latent_dim, hidden, name="latent_encoder"),
-                discriminator=DenseEncoder(width, hidden, activation="leaky_relu", name="discriminator"),
+                latent_encoder=DenseEncoder(self.latent_dim, hidden, activation=LEAKY, name="latent_encoder"),
+                discriminator=DenseEncoder(width, hidden, activation=LEAKY, name="discriminator"),
             )
         filters = tuple(self.image_filters)
 
         def conv_encoder(latent_dim, name, dense_units=width):
-            return ConvEncoder(latent_dim, filters=filters, dense_units=dense_units, name=name)
+            return ConvEncoder(
+                latent_dim, filters=filters, dense_units=dense_units, activation=LEAKY, name=name
+            )
 
         return dict(
             encoder=conv_encoder(self.latent_dim, "encoder"),
@@ -227,6 +234,9 @@ class GANDetector(BaseDetector):
             x_train, epochs=self.epochs, batch_size=self.batch_size, shuffle=True, verbose=self.verbose
         )
         self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+        terms = score_in_batches(self.model_, x_train, keys=("reconstruction_error", "feature_residual"))
+        if all(np.isfinite(values).all() for values in terms.values()):
+            self.model_.calibrate_score_scales(terms["reconstruction_error"], terms["feature_residual"])
         calibration = x_train if x_holdout is None else self._as_model_input(x_holdout)
         out = score_in_batches(self.model_, calibration, keys=("features", "reconstruction", "score"))
         self._check_training(out)
@@ -243,7 +253,7 @@ class GANDetector(BaseDetector):
         if self.training_problems_:
             message = (
                 f"The GAN run (seed={self.seed}) failed: " + "; ".join(self.training_problems_)
-                + ". Try another seed, a lower learning_rate or fewer epochs."
+                + ". Try another seed or learning_rate, or more epochs for an untrained generator."
             )
             diverged = any(problem.startswith("diverged") for problem in self.training_problems_)
             if diverged or self.on_failure == "raise":  # NaN scores cannot even be calibrated

@@ -48,7 +48,8 @@ def gan_training_problems(history, features=None, reconstructions=None, scores=N
         if data_spread > 0 and output_spread < GENERATOR_COLLAPSE_RATIO * data_spread:
             problems.append(
                 f"generator collapsed: its outputs vary {output_spread:.2e} across rows against "
-                f"{data_spread:.2e} for the data (mode collapse: one output for every input)"
+                f"{data_spread:.2e} for the data (collapsed or not yet trained: one output for "
+                "every input)"
             )
     if scores is not None and not np.all(np.isfinite(scores)):
         problems.append(

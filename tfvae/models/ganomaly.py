@@ -3,6 +3,7 @@
 import math
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfvae import losses
@@ -16,7 +17,7 @@ GAN_SCORE_OUTPUTS = (
     "reconstruction_error_mae",  # mean absolute error between features and G(E(x))
     "feature_residual",  # mean squared difference of discriminator features f(x), f(G(E(x)))
     "latent_error",  # mean squared difference of E(x) and E'(G(E(x))): GANomaly's own score
-    "combined",  # reconstruction_error + feature_weight * feature_residual (f-AnoGAN's izi_f)
+    "combined",  # reconstruction_error / s_r + feature_weight * feature_residual / s_f
     "score",  # the model's `score_name`, the one its threshold applies to
 )
 
@@ -28,8 +29,9 @@ ABSENT_OUTPUTS = {
 }
 
 _SCORE_DEFINITIONS = {
-    "combined": "mean squared error between the features and G(E(x)) plus feature_weight times "
-    "the mean squared difference of the discriminator's features of x and G(E(x))",
+    "combined": "mean squared error between the features and G(E(x)), divided by its median on "
+    "the training rows, plus feature_weight times the mean squared difference of the "
+    "discriminator's features of x and G(E(x)), divided by its median on the training rows",
     "reconstruction_error": "mean squared error between the features and G(E(x))",
     "feature_residual": "mean squared difference of the discriminator's features of x and G(E(x))",
     "latent_error": "mean squared difference between E(x) and E'(G(E(x))) (GANomaly's score)",
@@ -67,9 +69,12 @@ class GANomaly(keras.Model):
 
     Scores (`scores`, also what `tfvae.anomaly_scores` returns for this model): the
     reconstruction error through encoder and generator, the discriminator-feature
-    residual, GANomaly's latent error, and `combined` = reconstruction error +
-    `feature_weight` * feature residual (the izi_f score of f-AnoGAN, Schlegl et al.,
-    Medical Image Analysis 54, 2019, with kappa = `feature_weight`).
+    residual, GANomaly's latent error, and `combined` = reconstruction error / `s_r` +
+    `feature_weight` * feature residual / `s_f`: the izi_f score of f-AnoGAN (Schlegl
+    et al., Medical Image Analysis 54, 2019; kappa = `feature_weight`) with each term
+    divided by a reference scale, `score_scales = [s_r, s_f]` (a non-trainable variable,
+    1 and 1 until `calibrate_score_scales` sets them to the medians on training rows), so
+    neither term dominates by its units.
 
     Args:
         encoder: encoder-style layer (`DenseEncoder`, `ConvEncoder`): features ->
@@ -84,7 +89,8 @@ class GANomaly(keras.Model):
         adversarial_weight: float. Weight of the feature-matching loss.
         contextual_weight: float. Weight of the L1 reconstruction loss.
         latent_weight: float. Weight of the latent (encoder) loss.
-        feature_weight: float. Weight of the feature residual in the `combined` score.
+        feature_weight: float. Weight of the (scaled) feature residual in the `combined`
+            score.
         score_name: str. The score thresholds apply to, one of `GAN_SCORE_NAMES`.
         threshold: float or None. Decision threshold on `score_name`, stored as a variable
             so it travels with the saved model and its exports.
@@ -155,6 +161,9 @@ class GANomaly(keras.Model):
             trainable=False,
             name="threshold",
             dtype="float32",
+        )
+        self.score_scales = keras.Variable(
+            [1.0, 1.0], trainable=False, name="score_scales", dtype="float32"
         )
         self.trackers = {
             name: keras.metrics.Mean(name=name)
@@ -344,15 +353,30 @@ class GANomaly(keras.Model):
             "latent_error": losses.reconstruction_error(z, z_hat, "mse"),
         }
         outputs["combined"] = (
-            outputs["reconstruction_error"] + self.feature_weight * outputs["feature_residual"]
+            outputs["reconstruction_error"] / self.score_scales[0]
+            + self.feature_weight * outputs["feature_residual"] / self.score_scales[1]
         )
         outputs["score"] = outputs[self.score_name]
         return {**outputs, **decisions(self, features, outputs["score"])}
 
+    def calibrate_score_scales(self, reconstruction_error, feature_residual):
+        """Sets `score_scales` to the medians of these scores (of training rows).
+
+        Args:
+            reconstruction_error: array `[rows]` of `scores(...)["reconstruction_error"]`.
+            feature_residual: array `[rows]` of `scores(...)["feature_residual"]`.
+        """
+        scales = [float(np.median(reconstruction_error)), float(np.median(feature_residual))]
+        # A zero median (a perfect fit) keeps unit scale rather than dividing by zero.
+        self.score_scales.assign([s if np.isfinite(s) and s > 0 else 1.0 for s in scales])
+
     def score_definition(self):
         """One sentence defining `score` (export metadata)."""
+        scales = keras.ops.convert_to_numpy(self.score_scales)
         return _SCORE_DEFINITIONS[self.score_name].replace(
             "feature_weight times", f"{self.feature_weight:g} times"
+        ) + (
+            f" (medians {scales[0]:.6g} and {scales[1]:.6g})" if self.score_name == "combined" else ""
         ) + "; deterministic: nothing is sampled"
 
     def get_config(self):
