@@ -45,11 +45,15 @@ LATENT_DIM = 8
 
 def load_mnist(data_dir):
     """`(images [n, 28, 28, 1] float32 in [0, 1], labels [n])` from the idx files."""
-    paths = [os.path.join(data_dir, f"t10k-{kind}-idx{dim}-ubyte.gz") for kind, dim in
-             (("images", 3), ("labels", 1))]
+    paths = [
+        os.path.join(data_dir, f"t10k-{kind}-idx{dim}-ubyte.gz")
+        for kind, dim in (("images", 3), ("labels", 1))
+    ]
     missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
-        raise FileNotFoundError(f"Missing MNIST file(s): {missing} (see ../shared/data/MANIFEST.md).")
+        raise FileNotFoundError(
+            f"Missing MNIST file(s): {missing} (see ../shared/data/MANIFEST.md)."
+        )
     with gzip.open(paths[0]) as f:
         images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
     with gzip.open(paths[1]) as f:
@@ -105,8 +109,10 @@ def run_method(method, x_train, x_test, y_test, seed, epochs):
         columns = {method: tfvae.score_in_batches(model, x_test, keys=("score",))["score"]}
     else:
         raise ValueError(f"Unknown method {method!r}; expected one of {METHODS}.")
-    return {c: {**_metrics(y_test, np.asarray(s, np.float64)), "fit_s": round(fit_s, 1)}
-            for c, s in columns.items()}
+    return {
+        c: {**_metrics(y_test, np.asarray(s, np.float64)), "fit_s": round(fit_s, 1)}
+        for c, s in columns.items()
+    }
 
 
 def summarize(results):
@@ -149,23 +155,41 @@ def render_markdown(report):
         "",
         markdown_table(
             ["score", "AUROC", "AUROC std", "AUPRC", "AUPRC std", "fit s", "runs"],
-            [[c, summary[c]["auroc"], summary[c]["auroc_std"], summary[c]["auprc"],
-              summary[c]["auprc_std"], summary[c]["fit_s"], summary[c]["runs"]] for c in columns],
+            [
+                [
+                    c,
+                    summary[c]["auroc"],
+                    summary[c]["auroc_std"],
+                    summary[c]["auprc"],
+                    summary[c]["auprc_std"],
+                    summary[c]["fit_s"],
+                    summary[c]["runs"],
+                ]
+                for c in columns
+            ],
         ),
         "",
         "## AUROC per digit and seed",
         "",
         markdown_table(
             ["digit", "seed", *columns],
-            [[run["digit"], run["seed"], *[run["methods"].get(c, {}).get("auroc") for c in columns]]
-             for run in report["results"]],
+            [
+                [
+                    run["digit"],
+                    run["seed"],
+                    *[run["methods"].get(c, {}).get("auroc") for c in columns],
+                ]
+                for run in report["results"]
+            ],
             digits=4,
         ),
         "",
     ]
     failures = [
         f"- digit {run['digit']} seed {run['seed']}: {method}: {result['error']}"
-        for run in report["results"] for method, result in run["methods"].items() if result.get("error")
+        for run in report["results"]
+        for method, result in run["methods"].items()
+        if result.get("error")
     ]
     if failures:
         lines += ["## Failed runs (left out of the means above)", "", *failures, ""]
@@ -174,13 +198,19 @@ def render_markdown(report):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default="../shared/data/mnist", help="folder of the MNIST idx files")
+    parser.add_argument(
+        "--data", default="../shared/data/mnist", help="folder of the MNIST idx files"
+    )
     parser.add_argument("--out", default="benchmarks/results", help="folder for the results")
     parser.add_argument("--name", default="mnist_one_class", help="basename of the output files")
     parser.add_argument("--digits", nargs="+", type=int, default=[0, 1, 7])
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
-    parser.add_argument("--epochs", type=int, default=None,
-                        help=f"epochs of every model (default: GANDetector's, {VAE_EPOCHS} for the VAE/AE)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help=f"epochs of every model (default: GANDetector's, {VAE_EPOCHS} for the VAE/AE)",
+    )
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     args = parser.parse_args(argv)
     bad = [d for d in args.digits if not 0 <= d <= 9]
@@ -197,8 +227,12 @@ def main(argv=None):
         "command": command_line(argv),
         "machine": machine_info(),
         "loadavg_start": [round(v, 2) for v in os.getloadavg()],
-        "config": {"digits": args.digits, "seeds": args.seeds, "epochs": args.epochs,
-                   "methods": args.methods},
+        "config": {
+            "digits": args.digits,
+            "seeds": args.seeds,
+            "epochs": args.epochs,
+            "methods": args.methods,
+        },
         "results": [],
     }
     base = os.path.join(args.out, args.name)
@@ -206,8 +240,13 @@ def main(argv=None):
         for seed in args.seeds:
             train_idx, test_idx = split(labels, digit, seed)
             x_test, y_test = images[test_idx], (labels[test_idx] != digit).astype(np.int64)
-            run = {"digit": digit, "seed": seed, "n_train": len(train_idx), "n_test": len(test_idx),
-                   "methods": {}}
+            run = {
+                "digit": digit,
+                "seed": seed,
+                "n_train": len(train_idx),
+                "n_test": len(test_idx),
+                "methods": {},
+            }
             for method in args.methods:
                 try:
                     run["methods"].update(
@@ -218,9 +257,15 @@ def main(argv=None):
                     run["methods"][method] = {"auroc": None, "auprc": None, "error": str(error)}
                     print(f"digit {digit} seed {seed}: {method} failed: {error}", flush=True)
             report["results"].append(run)
-            print(f"digit {digit} seed {seed}: " + ", ".join(
-                f"{c} {m['auroc']:.3f}" for c, m in run["methods"].items() if m["auroc"] is not None),
-                flush=True)
+            print(
+                f"digit {digit} seed {seed}: "
+                + ", ".join(
+                    f"{c} {m['auroc']:.3f}"
+                    for c, m in run["methods"].items()
+                    if m["auroc"] is not None
+                ),
+                flush=True,
+            )
             # Rewritten after every run so an interrupted benchmark keeps what it measured.
             report["loadavg_end"] = [round(v, 2) for v in os.getloadavg()]
             report["summary"] = summarize(report["results"])

@@ -44,7 +44,18 @@ def test_quick_run_writes_tables(tmp_path):
     train, test = script.split(loaded_labels, digit=3, seed=1)
     assert set(loaded_labels[train]) == {3} and len(test) == 100 and not set(train) & set(test)
     out = tmp_path / "out"
-    argv = ["--data", str(tmp_path), "--out", str(out), "--digits", "3", "--seeds", "1", "--epochs", "2"]
+    argv = [
+        "--data",
+        str(tmp_path),
+        "--out",
+        str(out),
+        "--digits",
+        "3",
+        "--seeds",
+        "1",
+        "--epochs",
+        "2",
+    ]
     assert script.main(argv) == 0
     report = json.loads((out / "mnist_one_class.json").read_text())
     run = report["results"][0]

@@ -21,7 +21,9 @@ from tfvae.detectors.gan_training_check import gan_training_problems
 def fitted():
     x_train, x_test, y_test = with_anomalies(n_normal=400, n_anomalies=40)
     columns = [f"sensor_{i}" for i in range(x_train.shape[1])]
-    detector = GANDetector(epochs=30, batch_size=64, seed=0).fit(pd.DataFrame(x_train, columns=columns))
+    detector = GANDetector(epochs=30, batch_size=64, seed=0).fit(
+        pd.DataFrame(x_train, columns=columns)
+    )
     return detector, pd.DataFrame(x_test, columns=columns), y_test
 
 
@@ -39,7 +41,9 @@ def test_fitted_attributes_threshold_and_scores(fitted):
     assert list(detector.feature_names_in_) == list(x_test.columns)
     assert detector.threshold_ == pytest.approx(np.percentile(detector.calibration_scores_, 99))
     assert detector.model_.threshold_value() == detector.threshold_
-    np.testing.assert_array_equal(detector.decision_function(x_test), detector.score_samples(x_test))
+    np.testing.assert_array_equal(
+        detector.decision_function(x_test), detector.score_samples(x_test)
+    )
     details = detector.score_details(x_test)
     np.testing.assert_allclose(details["score"], details["combined"])
     scales = detector.model_.score_scales.numpy()
@@ -62,7 +66,9 @@ def test_contamination_rule_and_clone(fitted):
     assert params["epochs"] == 30 and params["on_failure"] == "raise"
     x_train, _, _ = with_anomalies(n_normal=200, n_anomalies=0)
     flagged = GANDetector(epochs=3, contamination=0.1, seed=1).fit(x_train)
-    assert flagged.threshold_ == pytest.approx(np.quantile(flagged.calibration_scores_, 0.9), rel=1e-5)
+    assert flagged.threshold_ == pytest.approx(
+        np.quantile(flagged.calibration_scores_, 0.9), rel=1e-5
+    )
 
 
 def test_save_and_load_give_identical_scores(fitted, tmp_path):
@@ -101,8 +107,15 @@ def test_images_train_the_convolutional_gan(tmp_path):
     digits = load_digits()  # scikit-learn's bundled 8x8 digits, as uint8 pixels
     images = np.clip(digits.images * 16, 0, 255).astype(np.uint8)
     normal, odd = images[digits.target == 0], images[digits.target == 1][:40]
-    detector = GANDetector(latent_dim=4, hidden_units=(16,), image_filters=(8, 16), epochs=20,
-                           batch_size=32, learning_rate=2e-3, seed=0).fit(normal[:140])
+    detector = GANDetector(
+        latent_dim=4,
+        hidden_units=(16,),
+        image_filters=(8, 16),
+        epochs=20,
+        batch_size=32,
+        learning_rate=2e-3,
+        seed=0,
+    ).fit(normal[:140])
     assert detector.image_shape_ == (8, 8, 1) and detector.n_features_in_ == 64
     assert type(detector.model_.encoder).__name__ == "ConvEncoder"
     test = np.concatenate([normal[140:], odd])
@@ -141,8 +154,15 @@ def test_failed_runs_raise_or_warn():
         GANDetector(epochs=3, learning_rate=1e3, on_failure="warn").fit(x)
     # 60 small steps on the bar images: the generator still draws one image for every input.
     images = _bars(120, vertical=False, seed=0)
-    stuck = dict(latent_dim=4, hidden_units=(16,), image_filters=(8, 16), epochs=15, batch_size=32,
-                 learning_rate=2e-4, seed=0)
+    stuck = dict(
+        latent_dim=4,
+        hidden_units=(16,),
+        image_filters=(8, 16),
+        epochs=15,
+        batch_size=32,
+        learning_rate=2e-4,
+        seed=0,
+    )
     with pytest.raises(GANTrainingError, match="generator collapsed"):
         GANDetector(**stuck).fit(images)
     with warnings.catch_warnings(record=True) as caught:

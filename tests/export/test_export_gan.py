@@ -39,10 +39,19 @@ def _assert_match(out, ref, keys=SCORE_KEYS, rtol=FLOAT32_RTOL, atol=1e-6):
 def test_signatures_and_metadata_say_what_a_gan_has(exported_gan):
     _, result, _, ref = exported_gan
     assert 0 < ref["is_anomaly"].sum() < len(ref["is_anomaly"])
-    assert set(result.signatures) == {"serving_default", "score", "feature_errors", "encode", "reconstruct"}
+    assert set(result.signatures) == {
+        "serving_default",
+        "score",
+        "feature_errors",
+        "encode",
+        "reconstruct",
+    }
     meta = result.metadata
     assert meta["model_class"] == "GANomaly" and meta["likelihood"] is None
-    assert "kl" not in meta["signatures"]["score"] and "feature_residual" in meta["signatures"]["score"]
+    assert (
+        "kl" not in meta["signatures"]["score"]
+        and "feature_residual" in meta["signatures"]["score"]
+    )
     assert meta["signatures"]["encode"] == ["z_mean"]
     assert set(meta["absent_outputs"]) == {"kl", "z_log_var", "negative_elbo"}
     assert "discriminator" in meta["score_definition"]
@@ -57,8 +66,11 @@ def test_savedmodel_matches_keras(exported_gan):
         out = {k: v.numpy() for k, v in loaded.signatures[name](features=tf.constant(x)).items()}
         assert set(out) == set(SCORE_KEYS)
         _assert_match(out, ref)
-    for name, keys in (("feature_errors", ["feature_errors"]), ("encode", ["z_mean"]),
-                       ("reconstruct", ["reconstruction"])):
+    for name, keys in (
+        ("feature_errors", ["feature_errors"]),
+        ("encode", ["z_mean"]),
+        ("reconstruct", ["reconstruction"]),
+    ):
         out = {k: v.numpy() for k, v in loaded.signatures[name](features=tf.constant(x)).items()}
         _assert_match(out, ref, keys)
 
@@ -67,22 +79,30 @@ def test_tflite_float32_matches_keras(exported_gan):
     detector, result, x, ref = exported_gan
     interpreter = Interpreter(model_path=result.tflite_files["none"])
     _assert_match(interpreter.get_signature_runner("score")(features=x), ref)
-    _assert_match(interpreter.get_signature_runner("feature_errors")(features=x), ref, ["feature_errors"])
+    _assert_match(
+        interpreter.get_signature_runner("feature_errors")(features=x), ref, ["feature_errors"]
+    )
     # Latent coordinates near 0 differ by ~1e-6 absolute (XNNPACK's summation order).
-    _assert_match(interpreter.get_signature_runner("encode")(features=x), ref, ["z_mean"], atol=1e-5)
+    _assert_match(
+        interpreter.get_signature_runner("encode")(features=x), ref, ["z_mean"], atol=1e-5
+    )
     np.testing.assert_allclose(
-        interpreter.get_signature_runner("score")(features=x)["score"], detector.score_samples(x),
+        interpreter.get_signature_runner("score")(features=x)["score"],
+        detector.score_samples(x),
         rtol=FLOAT32_RTOL,
     )
 
 
 def test_image_gan_exports_with_tflite_parity(tmp_path):
     images = np.random.default_rng(0).integers(0, 256, size=(60, 28, 28)).astype("float32")
-    detector = tfvae.GANDetector(latent_dim=4, hidden_units=(8,), image_filters=(4, 8), epochs=2,
-                                 on_failure="warn", seed=0).fit(images)
+    detector = tfvae.GANDetector(
+        latent_dim=4, hidden_units=(8,), image_filters=(4, 8), epochs=2, on_failure="warn", seed=0
+    ).fit(images)
     result = export_model(detector, tmp_path, name="gan_images")
     assert result.metadata["input_shape"] == [None, 28, 28, 1]
     x = images[:16, ..., None]
     ref = tfvae.score_in_batches(detector.model_, x, keys=SCORE_KEYS)
-    out = Interpreter(model_path=result.tflite_files["none"]).get_signature_runner("score")(features=x)
+    out = Interpreter(model_path=result.tflite_files["none"]).get_signature_runner("score")(
+        features=x
+    )
     _assert_match(out, ref)

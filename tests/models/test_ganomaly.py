@@ -26,7 +26,13 @@ def test_trains_scores_and_round_trips(tmp_path):
     gan = make_gan(feature_weight=0.5)
     gan.compile(optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
     history = gan.fit(x, epochs=8, batch_size=32, verbose=0).history
-    assert set(history) == {"loss", "contextual_loss", "adversarial_loss", "latent_loss", "discriminator_loss"}
+    assert set(history) == {
+        "loss",
+        "contextual_loss",
+        "adversarial_loss",
+        "latent_loss",
+        "discriminator_loss",
+    }
     assert history["contextual_loss"][-1] < 0.6 * history["contextual_loss"][0]
     out = {k: v.numpy() for k, v in anomaly_scores(gan, x).items()}
     np.testing.assert_allclose(
@@ -37,13 +43,17 @@ def test_trains_scores_and_round_trips(tmp_path):
     gan.calibrate_score_scales(out["reconstruction_error"], out["feature_residual"])
     out = {k: v.numpy() for k, v in anomaly_scores(gan, x).items()}
     scales = gan.score_scales.numpy()
-    np.testing.assert_allclose(scales, [np.median(out["reconstruction_error"]), np.median(out["feature_residual"])])
+    np.testing.assert_allclose(
+        scales, [np.median(out["reconstruction_error"]), np.median(out["feature_residual"])]
+    )
     np.testing.assert_allclose(
         out["combined"],
         out["reconstruction_error"] / scales[0] + 0.5 * out["feature_residual"] / scales[1],
         rtol=1e-5,
     )
-    np.testing.assert_allclose(out["feature_errors"].mean(axis=1), out["reconstruction_error"], rtol=1e-5)
+    np.testing.assert_allclose(
+        out["feature_errors"].mean(axis=1), out["reconstruction_error"], rtol=1e-5
+    )
     assert "kl" not in out and out["z_mean"].shape == (256, 2)
     again = anomaly_scores(gan, x)["score"].numpy()
     np.testing.assert_array_equal(again, out["score"])  # deterministic
@@ -108,14 +118,18 @@ def test_convolutional_gan_on_images(tmp_path):
     assert out["feature_errors"].shape == (32, 28, 28, 1)
     np.testing.assert_array_equal(out["score"].numpy(), out["latent_error"].numpy())
     loaded = keras_round_trip(gan, tmp_path / "conv_gan.keras")
-    np.testing.assert_array_equal(anomaly_scores(loaded, images)["score"].numpy(), out["score"].numpy())
+    np.testing.assert_array_equal(
+        anomaly_scores(loaded, images)["score"].numpy(), out["score"].numpy()
+    )
 
 
 def test_config_round_trip_and_argument_checks():
     gan = make_gan(adversarial_weight=2.0, contextual_weight=10.0, score_name="feature_residual")
     clone = config_round_trip(gan)
     assert (clone.adversarial_weight, clone.contextual_weight, clone.score_name) == (
-        2.0, 10.0, "feature_residual",
+        2.0,
+        10.0,
+        "feature_residual",
     )
     conv = config_round_trip(ConvEncoder(2, filters=(4,), activation="leaky_relu"))
     assert conv.conv_layers[0].activation is keras.activations.leaky_relu

@@ -24,11 +24,21 @@ def test_mirrored_gan_equals_single_device(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     runs = np.load(out)
     keys = {k.split("/")[1] for k in runs.files if k.startswith("single/") and "/w" not in k}
-    assert keys == {"loss", "contextual_loss", "adversarial_loss", "latent_loss", "discriminator_loss"}
+    assert keys == {
+        "loss",
+        "contextual_loss",
+        "adversarial_loss",
+        "latent_loss",
+        "discriminator_loss",
+    }
     assert int(runs["replicas"]) == 2
     for key in sorted(keys):
-        np.testing.assert_allclose(runs[f"mirrored/{key}"], runs[f"single/{key}"], rtol=1e-5, err_msg=key)
+        np.testing.assert_allclose(
+            runs[f"mirrored/{key}"], runs[f"single/{key}"], rtol=1e-5, err_msg=key
+        )
     weights = sorted(k.split("/")[1] for k in runs.files if k.startswith("single/w"))
     assert len(weights) > 10
     for name in weights:
-        np.testing.assert_allclose(runs[f"mirrored/{name}"], runs[f"single/{name}"], rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(
+            runs[f"mirrored/{name}"], runs[f"single/{name}"], rtol=1e-4, atol=1e-6
+        )

@@ -153,7 +153,9 @@ class GANDetector(BaseDetector):
     def fit(self, X, y=None):
         """Fits on `X` (normal rows or images). Returns self."""
         if self.on_failure not in ON_FAILURE:
-            raise ValueError(f"Expected `on_failure` in {ON_FAILURE}. Received: {self.on_failure!r}")
+            raise ValueError(
+                f"Expected `on_failure` in {ON_FAILURE}. Received: {self.on_failure!r}"
+            )
         return super().fit(self._as_rows(X, fitting=True), y)
 
     def _checked(self, X, allow_nonfinite=False):
@@ -174,7 +176,10 @@ class GANDetector(BaseDetector):
         variance = x_train.astype(np.float64).var(axis=0)
         variance[variance == 0] = 1.0
         layer = keras.layers.Normalization(
-            axis=-1, mean=x_train.mean(axis=0).tolist(), variance=variance.tolist(), name="standardize"
+            axis=-1,
+            mean=x_train.mean(axis=0).tolist(),
+            variance=variance.tolist(),
+            name="standardize",
         )
         layer.build((None, x_train.shape[1]))
         return layer
@@ -182,14 +187,18 @@ class GANDetector(BaseDetector):
     def _parts(self, n_features):
         hidden = tuple(self.hidden_units)
         if not hidden:
-            raise ValueError(f"Expected at least one hidden layer. Received: hidden_units={hidden!r}")
+            raise ValueError(
+                f"Expected at least one hidden layer. Received: hidden_units={hidden!r}"
+            )
         width = hidden[-1]
         image_shape = getattr(self, "image_shape_", None)
         if image_shape is None:
             return dict(
                 encoder=DenseEncoder(self.latent_dim, hidden, activation=LEAKY, name="encoder"),
                 decoder=DenseDecoder(n_features, hidden[::-1], name="decoder"),
-                latent_encoder=DenseEncoder(self.latent_dim, hidden, activation=LEAKY, name="latent_encoder"),
+                latent_encoder=DenseEncoder(
+                    self.latent_dim, hidden, activation=LEAKY, name="latent_encoder"
+                ),
                 discriminator=DenseEncoder(width, hidden, activation=LEAKY, name="discriminator"),
             )
         filters = tuple(self.image_filters)
@@ -201,7 +210,9 @@ class GANDetector(BaseDetector):
 
         return dict(
             encoder=conv_encoder(self.latent_dim, "encoder"),
-            decoder=ConvDecoder(image_shape, filters=filters[::-1], output_activation="sigmoid", name="decoder"),
+            decoder=ConvDecoder(
+                image_shape, filters=filters[::-1], output_activation="sigmoid", name="decoder"
+            ),
             latent_encoder=conv_encoder(self.latent_dim, "latent_encoder"),
             discriminator=conv_encoder(width, "discriminator", dense_units=0),
         )
@@ -231,14 +242,24 @@ class GANDetector(BaseDetector):
             steps_per_execution=STEPS_PER_EXECUTION,
         )
         history = self.model_.fit(
-            x_train, epochs=self.epochs, batch_size=self.batch_size, shuffle=True, verbose=self.verbose
+            x_train,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            shuffle=True,
+            verbose=self.verbose,
         )
         self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
-        terms = score_in_batches(self.model_, x_train, keys=("reconstruction_error", "feature_residual"))
+        terms = score_in_batches(
+            self.model_, x_train, keys=("reconstruction_error", "feature_residual")
+        )
         if all(np.isfinite(values).all() for values in terms.values()):
-            self.model_.calibrate_score_scales(terms["reconstruction_error"], terms["feature_residual"])
+            self.model_.calibrate_score_scales(
+                terms["reconstruction_error"], terms["feature_residual"]
+            )
         calibration = x_train if x_holdout is None else self._as_model_input(x_holdout)
-        out = score_in_batches(self.model_, calibration, keys=("features", "reconstruction", "score"))
+        out = score_in_batches(
+            self.model_, calibration, keys=("features", "reconstruction", "score")
+        )
         self._check_training(out)
         return out["score"].astype(np.float64)
 
@@ -252,7 +273,8 @@ class GANDetector(BaseDetector):
         )
         if self.training_problems_:
             message = (
-                f"The GAN run (seed={self.seed}) failed: " + "; ".join(self.training_problems_)
+                f"The GAN run (seed={self.seed}) failed: "
+                + "; ".join(self.training_problems_)
                 + ". Try another seed or learning_rate, or more epochs for an untrained generator."
             )
             diverged = any(problem.startswith("diverged") for problem in self.training_problems_)
@@ -308,7 +330,9 @@ class GANDetector(BaseDetector):
         """
         model = keras.saving.load_model(path, safe_mode=True)
         if not isinstance(model, GANomaly):
-            raise ValueError(f"{path} does not hold a tfvae GANomaly (found {type(model).__name__}).")
+            raise ValueError(
+                f"{path} does not hold a tfvae GANomaly (found {type(model).__name__})."
+            )
         threshold = model.threshold_value()
         if threshold is None:
             raise ValueError(f"{path} holds a model without a threshold: calibrate it with `fit`.")

@@ -147,7 +147,9 @@ class GANomaly(keras.Model):
             ("feature_weight", feature_weight),
         ):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-                raise ValueError(f"Expected `{name}` to be a non-negative float. Received: {name}={value!r}")
+                raise ValueError(
+                    f"Expected `{name}` to be a non-negative float. Received: {name}={value!r}"
+                )
         self.adversarial_weight = float(adversarial_weight)
         self.contextual_weight = float(contextual_weight)
         self.latent_weight = float(latent_weight)
@@ -348,7 +350,9 @@ class GANomaly(keras.Model):
             "z_reconstruction": z_hat,
             "feature_errors": losses.squared_error(features, reconstruction),
             "reconstruction_error": losses.reconstruction_error(features, reconstruction, "mse"),
-            "reconstruction_error_mae": losses.reconstruction_error(features, reconstruction, "mae"),
+            "reconstruction_error_mae": losses.reconstruction_error(
+                features, reconstruction, "mae"
+            ),
             "feature_residual": losses.reconstruction_error(real_features, fake_features, "mse"),
             "latent_error": losses.reconstruction_error(z, z_hat, "mse"),
         }
@@ -373,11 +377,17 @@ class GANomaly(keras.Model):
     def score_definition(self):
         """One sentence defining `score` (export metadata)."""
         scales = keras.ops.convert_to_numpy(self.score_scales)
-        return _SCORE_DEFINITIONS[self.score_name].replace(
-            "feature_weight times", f"{self.feature_weight:g} times"
-        ) + (
-            f" (medians {scales[0]:.6g} and {scales[1]:.6g})" if self.score_name == "combined" else ""
-        ) + "; deterministic: nothing is sampled"
+        return (
+            _SCORE_DEFINITIONS[self.score_name].replace(
+                "feature_weight times", f"{self.feature_weight:g} times"
+            )
+            + (
+                f" (medians {scales[0]:.6g} and {scales[1]:.6g})"
+                if self.score_name == "combined"
+                else ""
+            )
+            + "; deterministic: nothing is sampled"
+        )
 
     def get_config(self):
         def serialize(layer):
