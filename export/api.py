@@ -9,7 +9,7 @@ import keras
 
 from tfvae.export import layout, metadata as meta, signatures as sig, tflite, warmup
 from tfvae.export.savedmodel import ServingModule
-from tfvae.models import VAE
+from tfvae.models import VAE, GANomaly
 
 FORMATS = ("savedmodel", "tflite")
 
@@ -53,12 +53,15 @@ def load_for_export(model_or_path):
         if not os.path.isfile(path):
             raise FileNotFoundError(f"No model file at {path}. Pass a `.keras` file saved by tfvae.")
         model = keras.saving.load_model(path, safe_mode=True)
-    elif not isinstance(model, VAE) and hasattr(model, "score_samples"):
+    elif not isinstance(model, (VAE, GANomaly)) and hasattr(model, "score_samples"):
         if not hasattr(model, "model_"):
             raise ValueError(f"This {type(model).__name__} is not fitted: call `fit` before exporting.")
         model = model.model_
-    if not isinstance(model, VAE):
-        raise ValueError(f"Expected a tfvae VAE, a fitted VAEDetector or a `.keras` path. Received {type(model).__name__}.")
+    if not isinstance(model, (VAE, GANomaly)):
+        raise ValueError(
+            "Expected a tfvae VAE or GANomaly, a fitted detector or a `.keras` path. "
+            f"Received {type(model).__name__}."
+        )
     optimizer = getattr(model, "optimizer", None)
     untrained = optimizer is not None and int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0
     if not model.built or untrained:

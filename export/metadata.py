@@ -39,7 +39,8 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
     """Returns the metadata dict of an export (JSON-serialisable).
 
     Args:
-        model: the exported VAE.
+        model: the exported VAE (or GANomaly: its `absent_outputs` say which VAE outputs,
+            such as `kl`, it does not have).
         threshold: float. The threshold stored in the export.
         calibration: dict or str. How the threshold was chosen.
         signature_names: list of str. The SavedModel signatures.
@@ -62,12 +63,17 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         "threshold": float(threshold),
         "threshold_calibration": calibration,
         "score_name": model.score_name,
-        "score_definition": _SCORE_DEFINITIONS[model.score_name]
-        + "; deterministic: the decoder reconstructs the posterior mean z_mean",
-        "likelihood": model.likelihood,
+        "score_definition": (
+            model.score_definition()
+            if hasattr(model, "score_definition")
+            else _SCORE_DEFINITIONS[model.score_name]
+            + "; deterministic: the decoder reconstructs the posterior mean z_mean"
+        ),
+        "likelihood": getattr(model, "likelihood", None),
         "is_anomaly": "score > threshold, or the row holds NaN/inf (then valid is false)",
-        "signatures": {name: list(sig.FEATURE_SIGNATURES.get(name, sig.SCORE_KEYS)) for name in signature_names},
+        "signatures": {name: list(sig.feature_signatures(model).get(name, sig.SCORE_KEYS)) for name in signature_names},
         "training_data": _training_summary(model, training_summary),
+        **({"absent_outputs": dict(model.absent_outputs)} if hasattr(model, "absent_outputs") else {}),
     }
 
 

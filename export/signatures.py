@@ -59,6 +59,12 @@ class _EncodedFeatures:
         return getattr(self._model, name)
 
 
+def feature_signatures(model):
+    """Signature name -> output keys for `model`: its own `export_signatures` when it has
+    one (the GAN: no `kl`, no `z_log_var`), else `FEATURE_SIGNATURES`."""
+    return dict(getattr(model, "export_signatures", FEATURE_SIGNATURES))
+
+
 def raw_input_signature(model):
     """`{column: tf.TensorSpec([None], dtype, name=column)}` of a dict preprocessor, or None."""
     method = getattr(getattr(model, "preprocessor", None), "input_signature", None)
@@ -81,7 +87,7 @@ def feature_shape(model):
 def signature_inputs(model):
     """`{signature name: {input name: tf.TensorSpec}}` of every signature of `model`."""
     spec = tf.TensorSpec((None, *feature_shape(model)), tf.float32, name=INPUT_NAME)
-    inputs = {name: {INPUT_NAME: spec} for name in FEATURE_SIGNATURES}
+    inputs = {name: {INPUT_NAME: spec} for name in feature_signatures(model)}
     raw_spec = raw_input_signature(model)
     if raw_spec is not None:
         inputs[RAW_SIGNATURE] = raw_spec
@@ -99,7 +105,7 @@ def build_signatures(model):
     are deterministic and Keras, SavedModel and TFLite agree.
 
     Args:
-        model: a built `tfvae.models.VAE`.
+        model: a built `tfvae.models.VAE` (or `GANomaly`).
 
     Returns:
         A dict signature name -> concrete function, ready for `tf.saved_model.save`.
@@ -108,7 +114,7 @@ def build_signatures(model):
     raw_spec = raw_input_signature(model)
     scored = model if raw_spec is None else _EncodedFeatures(model)
     signatures = {}
-    for name, keys in FEATURE_SIGNATURES.items():
+    for name, keys in feature_signatures(model).items():
 
         def serve(features, keys=keys):
             # Saved signatures do not check shapes themselves: fail with a clear message

@@ -2,7 +2,7 @@
 
 from tfvae import _backend  # noqa: F401  (pins the TensorFlow backend before keras loads)
 from tfvae import losses
-from tfvae.detectors import PCADetector, TabularVAEDetector, VAEDetector
+from tfvae.detectors import GANDetector, PCADetector, TabularVAEDetector, VAEDetector
 from tfvae.models import (
     VAE,
     Autoencoder,
@@ -10,6 +10,7 @@ from tfvae.models import (
     ConvEncoder,
     DenseDecoder,
     DenseEncoder,
+    GANomaly,
     Sampling,
 )
 from tfvae.scores import SCORE_OUTPUTS, anomaly_scores, score_in_batches
@@ -31,6 +32,8 @@ __all__ = [
     "DenseDecoder",
     "DenseEncoder",
     "FalsePositiveRateThreshold",
+    "GANDetector",
+    "GANomaly",
     "PCADetector",
     "PercentileThreshold",
     "SCORE_OUTPUTS",

@@ -32,7 +32,8 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
     the posterior using fixed-seed stateless noise (still deterministic).
 
     Args:
-        model: a built `tfvae.models.VAE` (or `Autoencoder`).
+        model: a built `tfvae.models.VAE` (or `Autoencoder`), or a model with its own
+            `scores(inputs, mc_samples, seed)` method (`GANomaly`), which is then called.
         inputs: tensor `[batch, ...]` (or the dict of raw columns the model's
             preprocessor takes).
         mc_samples: int. 0 decodes `z_mean`; L > 0 averages over L samples.
@@ -52,6 +53,9 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
     out["score"], out["feature_errors"]
     ```
     """
+    own_scores = getattr(model, "scores", None)
+    if own_scores is not None:  # models with their own score maths (the GAN): see `decisions`
+        return own_scores(inputs, mc_samples=mc_samples, seed=seed)
     features = model.features(inputs)
     z_mean, z_log_var = model.posterior(features, training=False)
     if mc_samples:
@@ -99,6 +103,15 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
         outputs["score"] > model.threshold, tf.logical_not(outputs["valid"])
     )
     return outputs
+
+
+def decisions(model, features, score):
+    """`valid` (no NaN/inf feature) and `is_anomaly` (score above the model's threshold,
+    or not valid) per example: the decision outputs of every model's scores."""
+    flat = tf.reshape(features, [tf.shape(features)[0], -1])
+    valid = tf.reduce_all(tf.math.is_finite(flat), axis=1)
+    # NaN > threshold is False, so invalid rows are flagged explicitly.
+    return {"valid": valid, "is_anomaly": tf.logical_or(score > model.threshold, tf.logical_not(valid))}
 
 
 #: model -> {(keys, mc_samples): traced scoring function}; weak, so models can be freed.

@@ -7,6 +7,7 @@ from tfvae.models.dense_decoder import DenseDecoder
 from tfvae.models.dense_encoder import DenseEncoder
 from tfvae.models.ensemble_dense import EnsembleDense
 from tfvae.models.feature_scaler import FeatureScaler
+from tfvae.models.ganomaly import GAN_SCORE_NAMES, GANomaly
 from tfvae.models.sampling import Sampling
 from tfvae.models.vae import SCORE_NAMES, VAE
 
@@ -18,6 +19,8 @@ __all__ = [
     "DenseEncoder",
     "EnsembleDense",
     "FeatureScaler",
+    "GAN_SCORE_NAMES",
+    "GANomaly",
     "SCORE_NAMES",
     "Sampling",
     "VAE",

@@ -17,6 +17,8 @@ class ConvEncoder(keras.layers.Layer):
         filters: list of int. Filters of each strided convolution.
         kernel_size: int. Convolution kernel size.
         dense_units: int. Width of the dense layer after flattening (0 skips it).
+        activation: str. Activation of the convolutions and the dense layer
+            (`"leaky_relu"` in the GAN's encoders, as in DCGAN/GANomaly).
         **kwargs: base `Layer` arguments.
 
     Example:
@@ -25,7 +27,9 @@ class ConvEncoder(keras.layers.Layer):
     ```
     """
 
-    def __init__(self, latent_dim, filters=(32, 64), kernel_size=3, dense_units=16, **kwargs):
+    def __init__(
+        self, latent_dim, filters=(32, 64), kernel_size=3, dense_units=16, activation="relu", **kwargs
+    ):
         super().__init__(**kwargs)
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
         self.filters = check_units("filters", filters)
@@ -35,15 +39,16 @@ class ConvEncoder(keras.layers.Layer):
                 f"Expected `dense_units` to be a non-negative int. Received: dense_units={dense_units!r}"
             )
         self.dense_units = dense_units
+        self.activation = activation
         self.conv_layers = [
             keras.layers.Conv2D(
-                f, kernel_size, strides=2, padding="same", activation="relu", name=f"conv_{i}"
+                f, kernel_size, strides=2, padding="same", activation=activation, name=f"conv_{i}"
             )
             for i, f in enumerate(self.filters)
         ]
         self.flatten = keras.layers.Flatten()
         self.dense = (
-            keras.layers.Dense(dense_units, activation="relu", name="dense") if dense_units else None
+            keras.layers.Dense(dense_units, activation=activation, name="dense") if dense_units else None
         )
         self.z_mean_layer = keras.layers.Dense(latent_dim, name="z_mean")
         self.z_log_var_layer = keras.layers.Dense(latent_dim, name="z_log_var")
@@ -85,4 +90,5 @@ class ConvEncoder(keras.layers.Layer):
             "filters": list(self.filters),
             "kernel_size": self.kernel_size,
             "dense_units": self.dense_units,
+            "activation": self.activation,
         }
