@@ -13,7 +13,7 @@ seeds 1-3, every method on identical splits:
 Methods: `VAEDetector()` with its defaults (`vae`; its other scores come from the same
 fitted model at no extra training: `vae[reconstruction_error]`, `vae[kl]`), the
 `Autoencoder` baseline (`VAEDetector(variational=False, score_name="reconstruction_error")`),
-`PCADetector()`, scikit-learn's `IsolationForest(random_state=seed)` and kNN (distance to
+`GANDetector()` (GANomaly, its defaults), `PCADetector()`, scikit-learn's `IsolationForest(random_state=seed)` and kNN (distance to
 the 5th nearest training row, scikit-learn `NearestNeighbors`). `--variant NAME K=V ...`
 adds a VAE column `vae:NAME` with those arguments (used to choose the defaults).
 
@@ -41,13 +41,14 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import command_line, machine_info  # noqa: E402
 
-from tfvae.detectors import PCADetector, VAEDetector  # noqa: E402
+from tfvae.detectors import GANDetector, PCADetector, VAEDetector  # noqa: E402
+from tfvae.detectors.gan_training_check import GANTrainingError  # noqa: E402
 from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 
 MAX_ROWS = 10_000
 SETTINGS = ("semi", "contaminated")
-METHODS = ("vae", "autoencoder", "pca", "iforest", "knn")
+METHODS = ("vae", "autoencoder", "gan", "pca", "iforest", "knn")
 #: Extra VAE scores read from the same fitted model.
 VAE_EXTRA_SCORES = ("reconstruction_error", "kl")
 KNN_NEIGHBORS = 5
@@ -131,6 +132,9 @@ def _fit_columns(method, x_train, x_test, seed, epochs, options):
         return None, {"knn": knn_scores(x_train, x_test)}
     if method == "pca":
         return None, {"pca": PCADetector(seed=seed).fit(x_train).score_samples(x_test)}
+    if method == "gan":
+        model = GANDetector(seed=seed).fit(x_train)
+        return model, {"gan": model.score_samples(x_test)}
     if method == "autoencoder":
         model = VAEDetector(
             variational=False, score_name="reconstruction_error", seed=seed, **epoch_kwargs
@@ -253,6 +257,7 @@ def render_markdown(report):
         f"settings {config['settings']}; VAE/AE epochs: {config['epochs'] or 'their defaults'}.  ",
         "`vae` = `VAEDetector()` defaults; `vae[...]` = other scores of the same fitted VAE; "
         "`autoencoder` = `VAEDetector(variational=False, score_name='reconstruction_error')`; "
+        "`gan` = `GANDetector()`; "
         f"`knn` = distance to the {KNN_NEIGHBORS}th nearest training row.",
         "",
     ]
@@ -422,7 +427,7 @@ def main(argv=None):
                         run["methods"].update(
                             run_method(method, x_train, x_test, y_test, seed, args.epochs, options)
                         )
-                    except (ValueError, FloatingPointError) as error:
+                    except (ValueError, FloatingPointError, GANTrainingError) as error:
                         # Reported as a failure of that method on that data set, never hidden.
                         run["methods"][method] = {"auroc": None, "auprc": None, "error": str(error)}
                         print(f"{path.stem} {setting} seed {seed}: {method} failed: {error}", flush=True)

@@ -96,12 +96,7 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
     }
     outputs["negative_elbo"] = nll + outputs["kl"]
     outputs["score"] = outputs[model.score_name]
-    flat = tf.reshape(features, [tf.shape(features)[0], -1])
-    outputs["valid"] = tf.reduce_all(tf.math.is_finite(flat), axis=1)
-    # NaN > threshold is False, so invalid rows are flagged explicitly.
-    outputs["is_anomaly"] = tf.logical_or(
-        outputs["score"] > model.threshold, tf.logical_not(outputs["valid"])
-    )
+    outputs.update(decisions(model, features, outputs["score"]))
     return outputs
 
 
