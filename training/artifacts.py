@@ -4,7 +4,7 @@ import numpy as np
 
 from tfvae import atomic
 
-#: Files a run writes; `--overwrite` removes exactly these (and the folders below).
+#: Files a run writes; `--overwrite` replaces only folders that hold nothing else (and the folders below).
 RUN_FILES = (
     "config.json",
     "config.yaml",
