@@ -83,6 +83,20 @@ def atomic_path(path, suffix=None):
             os.remove(tmp)
 
 
+def refuse_existing(folder, names, flag="--overwrite"):
+    """Raises `FileExistsError` naming the files of `names` already in `folder`.
+
+    Called by commands before any expensive work, so a rerun never replaces a
+    user's results unless they pass `flag`.
+    """
+    present = [name for name in names if os.path.exists(os.path.join(folder, name))]
+    if present:
+        raise FileExistsError(
+            f"{folder} already holds {', '.join(present)}; pass {flag} to replace "
+            f"{'it' if len(present) == 1 else 'them'}, or choose another folder."
+        )
+
+
 def write_text(path, text):
     """Writes UTF-8 `text` to `path` atomically. Returns the path as a str."""
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:

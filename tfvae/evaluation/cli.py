@@ -8,6 +8,8 @@ def add_arguments(parser):
     parser.add_argument("--data", required=True, help=".npz (arrays X, y) or numeric .csv")
     parser.add_argument("--labels", default=None, help="label column (CSV) / array (NPZ): 1 = anomaly")
     parser.add_argument("--out", required=True, help="output directory (metrics.json, report.md, PNGs)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace metrics.json, report.md and plots already in --out")
     parser.add_argument("--threshold", type=float, default=None, help="override the model's threshold")
     parser.add_argument("--synthetic", default="feature_noise", choices=[*METHODS, "none"],
                         help="anomalies to add when the data has no labelled anomaly (default: feature_noise)")
@@ -31,8 +33,12 @@ def _load_model(path):
 def run(args):
     import os
 
+    from tfvae.atomic import refuse_existing
     from tfvae.evaluation.data import read_labelled_data
-    from tfvae.evaluation.evaluate import evaluate
+    from tfvae.evaluation.evaluate import OUTPUT_FILES, evaluate
+
+    if not args.overwrite:
+        refuse_existing(args.out, OUTPUT_FILES)
 
     if not os.path.exists(args.model):
         raise FileNotFoundError(f"No model file at {args.model}.")
