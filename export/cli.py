@@ -5,9 +5,7 @@ import os
 import signal
 import sys
 
-from tfvae.export import layout
-from tfvae.export.api import FORMATS, export_model
-from tfvae.export.tflite import QUANTIZATIONS
+from tfvae.export.options import FORMATS, QUANTIZATIONS
 
 
 def add_arguments(parser):
@@ -51,6 +49,9 @@ def _interrupts_deferred():
 
 
 def run(args):
+    from tfvae.export import layout
+    from tfvae.export.api import export_model
+
     # The version is fixed first: after a Ctrl-C, whether it exists tells the outcome.
     version, version_dir = layout.resolve_version(args.out, args.name, args.version)
     try:

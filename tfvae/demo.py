@@ -11,8 +11,6 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer
 
 from tfvae.atomic import refuse_existing, write_json, write_text
-from tfvae.detectors import VAEDetector
-from tfvae.metrics import detection_metrics
 
 
 def demo_split(seed=0, test_normal_fraction=0.3):
@@ -46,6 +44,9 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
     """
     if not overwrite:
         refuse_existing(out_dir, OUTPUT_FILES)
+    from tfvae.detectors import VAEDetector
+    from tfvae.metrics import detection_metrics
+
     x_train, x_test, y_test = demo_split(seed)
     detector = VAEDetector(epochs=epochs, seed=seed, verbose=verbose)
     detector.fit(x_train)

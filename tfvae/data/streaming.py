@@ -167,7 +167,9 @@ def _score_function(model, preprocessor):
 
 def _as_model(model):
     if isinstance(model, (str, os.PathLike)):
-        model = keras.saving.load_model(os.fspath(model), safe_mode=True)
+        from tfvae.saving import load_keras
+
+        model = load_keras(model)
     model = getattr(model, "model_", model)
     if not isinstance(getattr(model, "preprocessor", None), TabularPreprocessor):
         raise ValueError(

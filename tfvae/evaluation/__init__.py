@@ -1,7 +1,12 @@
 """Evaluation: metrics at the model's threshold, a JSON + Markdown report, and plots."""
 
-from tfvae.evaluation.data import read_labelled_data
-from tfvae.evaluation.evaluate import evaluate
-from tfvae.evaluation.report import render_report, write_report
+from tfvae._lazy import lazy_attributes
 
-__all__ = ["evaluate", "read_labelled_data", "render_report", "write_report"]
+_NAMES = {
+    "read_labelled_data": "tfvae.evaluation.data",
+    "evaluate": "tfvae.evaluation.evaluate",
+    "render_report": "tfvae.evaluation.report",
+    "write_report": "tfvae.evaluation.report",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
+__all__ = sorted(_NAMES)
