@@ -58,8 +58,9 @@ def load_for_export(model_or_path):
         model = model.model_
     if not isinstance(model, VAE):
         raise ValueError(f"Expected a tfvae VAE, a fitted VAEDetector or a `.keras` path. Received {type(model).__name__}.")
+    # Trained means fitted: an uncompiled model (no optimizer state) never was.
     optimizer = getattr(model, "optimizer", None)
-    untrained = optimizer is not None and int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0
+    untrained = optimizer is None or int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0
     if not model.built or untrained:
         raise ValueError("The model has not been trained: call `fit` (and calibrate a threshold) before exporting.")
     return model
