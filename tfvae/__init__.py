@@ -1,9 +1,13 @@
 """tfvae: anomaly detection with variational autoencoders, the Keras/TensorFlow way.
 
-Public names load on first use, so `tfvae --help` answers without importing TensorFlow.
+`import tfvae` imports the models (and so Keras and TensorFlow) and registers every tfvae
+Keras class, so `keras.saving.load_model` finds them. Only the `tfvae` command (the
+console script, or `python -m tfvae...`) loads the public names on first use, so that
+`tfvae --help` answers without importing TensorFlow; its commands import what they use.
 """
 
 import os
+import sys
 
 # Pinned before keras is first imported (checked by tfvae._backend on first use).
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -34,3 +38,15 @@ _NAMES = {
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
 __all__ = sorted(_NAMES)
+
+
+def _launched_as_command():
+    """True while the `tfvae` console script or `python -m tfvae....` imports the package."""
+    launcher = os.path.basename(sys.argv[0]) if getattr(sys, "argv", None) else ""
+    return launcher in ("tfvae", "tfvae.exe", "-m")
+
+
+if not _launched_as_command():
+    from tfvae import _backend  # noqa: E402, F401  (checks the Keras backend)
+    from tfvae import models  # noqa: E402, F401  (registers the Keras classes)
+    from tfvae.data import tabular_preprocessor  # noqa: E402, F401  (and TabularPreprocessor)

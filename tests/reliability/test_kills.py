@@ -65,7 +65,7 @@ def _snapshot(folder):
 
 
 def _train_config(tmp_path, epochs):
-    rows = np.random.default_rng(0).normal(size=(3000, 4)).astype("float32")
+    rows = np.random.default_rng(0).normal(size=(1600, 4)).astype("float32")
     np.savez(tmp_path / "data.npz", X=rows)
     config = {
         "data": {"source": "npz", "path": str(tmp_path / "data.npz"), "validation_fraction": 0.1},
@@ -85,7 +85,7 @@ def test_killed_overwrite_keeps_the_finished_run_and_a_rerun_replaces_it(tmp_pat
     before = _snapshot(out)
     second = _train_config(tmp_path, 2)
     staging = tmp_path / ".run.overwrite"
-    for marker in ("config.json", os.path.join("backup", "training_metadata.json")):
+    for marker in ("config.json", os.path.join("backup", "current", "training_metadata.json")):
         process = _tfvae("train", "--config", second, "--out", out, "--overwrite", cwd=tmp_path)
         _kill_when(process, lambda: (staging / marker).exists(), f"staging {marker}")
         assert _snapshot(out) == before  # the finished run is untouched
