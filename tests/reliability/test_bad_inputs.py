@@ -1,6 +1,7 @@
 """Every bad input of issue #13 through the CLI: exit 2, one line naming the problem, no traceback."""
 
 import gzip
+import json
 import zipfile
 
 import numpy as np
@@ -123,3 +124,22 @@ def test_bad_tables_at_fit_and_predict_name_the_problem(raw_model):
     fitted = TabularVAEDetector.load(model)
     with pytest.raises(ValueError, match="duplicated columns \\['duration'\\]"):
         fitted.predict(pd.concat([frame, frame[["duration"]]], axis=1))
+
+
+def test_bad_training_data_through_train(tmp_path, capsys):
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b,c\n" + "1,2,3\n" * 50 + "4,5\n" + "6,7,8\n" * 50)
+    kdd = tmp_path / "kdd"
+    kdd.mkdir()
+    (kdd / "kddcup.names").write_text("back,normal.\nduration: continuous.\nsrc_bytes: continuous.\n")
+    with gzip.open(kdd / "kddcup.data_10_percent.gz", "wt") as f:
+        f.write("0,100,normal.\n" * 5000)
+    _truncate(kdd / "kddcup.data_10_percent.gz")
+    cases = [({"source": "csv", "path": str(ragged)}, ("ragged.csv line 52 has 2 fields",)),
+             ({"source": "kddcup99", "path": str(kdd)}, ("kddcup.data_10_percent.gz", "gzip"))]
+    for data, needles in cases:
+        config = tmp_path / "config.json"
+        config.write_text(json.dumps({"data": data, "training": {"epochs": 1, "verbose": 0}}))
+        assert main(["train", "--config", str(config), "--out", str(tmp_path / "run")]) == 2
+        _one_error_line(capsys, *needles)
+    assert not (tmp_path / "run").exists()
