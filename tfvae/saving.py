@@ -65,7 +65,9 @@ def load_keras(path):
             f"{f' ({unknown!r})' if unknown else ''}: only registered tfvae and Keras classes load."
         ) from None
     except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
-        raise ValueError(f"{path} is a damaged `.keras` file ({type(error).__name__}: {error}).") from None
+        raise ValueError(
+            f"{path} is a damaged `.keras` file ({type(error).__name__}: {error})."
+        ) from None
 
 
 def _known():

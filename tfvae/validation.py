@@ -36,7 +36,8 @@ def check_magnitude(array, names=None, name="X"):
         where = repr(names[cols[0]]) if names else str(cols[0])
         raise ValueError(
             f"`{name}` column {where} holds {array[rows[0], cols[0]]:g} at row {rows[0]}: values "
-            f"beyond +-{MAX_ABS_VALUE:g} overflow float32 statistics. Rescale (e.g. log) the column."
+            f"beyond +-{MAX_ABS_VALUE:g} overflow float32 statistics. Rescale (e.g. log) the "
+            "column."
         )
 
 
@@ -156,13 +157,18 @@ def read_csv(path, **kwargs):
     except pd.errors.ParserError as error:
         raise ValueError(f"{path}: {' '.join(str(error).split())}") from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise ValueError(f"{path} is not a valid gzip file (corrupt or truncated): {error}") from None
+        raise ValueError(
+            f"{path} is not a valid gzip file (corrupt or truncated): {error}"
+        ) from None
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}): is it really a CSV?") from None
+        raise ValueError(
+            f"{path} is not UTF-8 text (byte {error.start}): is it really a CSV?"
+        ) from None
     if len(frame) == 0:
         raise ValueError(f"{path} has a header but no rows.")
     if frame.isna().to_numpy().any():
-        _refuse_ragged(path, len(frame.columns) if kwargs.get("header", "infer") is not None else None)
+        has_header = kwargs.get("header", "infer") is not None
+        _refuse_ragged(path, len(frame.columns) if has_header else None)
     return frame
 
 
@@ -208,5 +214,7 @@ def load_npz(path):
         raise ValueError(f"{path} is a damaged `.npz` archive ({error}).") from None
     except ValueError as error:
         if "pickle" in str(error):
-            raise ValueError(f"{path} holds object arrays; tfvae reads numeric arrays only (no pickle).") from None
+            raise ValueError(
+                f"{path} holds object arrays; tfvae reads numeric arrays only (no pickle)."
+            ) from None
         raise

@@ -95,7 +95,9 @@ def _read_idx(path, offset):
         with gzip.open(path, "rb") as f:
             return np.frombuffer(f.read(), np.uint8, offset=offset)
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise ValueError(f"{path} is not a valid gzip file (corrupt or truncated): {error}") from None
+        raise ValueError(
+            f"{path} is not a valid gzip file (corrupt or truncated): {error}"
+        ) from None
 
 
 def load_mnist_idx(config, seed):

@@ -23,7 +23,8 @@ class RunResult:
 
 def _is_run_dir(out_dir):
     return os.path.isdir(out_dir) and any(
-        os.path.exists(os.path.join(out_dir, name)) for name in artifacts.RUN_FILES + artifacts.RUN_FOLDERS
+        os.path.exists(os.path.join(out_dir, name))
+        for name in artifacts.RUN_FILES + artifacts.RUN_FOLDERS
     )
 
 
@@ -35,7 +36,9 @@ def _check_run_dir(out_dir, config, overwrite):
     """
     if overwrite:
         if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-            raise FileExistsError(f"--out {out_dir} is a file, not a run directory; not replacing it.")
+            raise FileExistsError(
+                f"--out {out_dir} is a file, not a run directory; not replacing it."
+            )
         if os.path.isdir(out_dir):
             own = set(artifacts.RUN_FILES + artifacts.RUN_FOLDERS)
             other = sorted(entry for entry in os.listdir(out_dir) if entry not in own)
@@ -89,7 +92,7 @@ def _prepare_staging(staging, config):
 
 
 def _swap_in(staging, out_dir):
-    """Replaces `out_dir` by the finished `staging` run (two renames; the old run is removed last)."""
+    """Replaces `out_dir` by the finished `staging` run (two renames; old run removed last)."""
     retired = None
     if os.path.exists(out_dir):
         retired = f"{staging}.replaced-{os.getpid()}"

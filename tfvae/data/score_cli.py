@@ -9,13 +9,15 @@ def add_arguments(parser):
     parser.add_argument("model", help="a .keras file holding a tfvae VAE with a TabularPreprocessor")
     parser.add_argument("csv", help="input CSV (or .csv.gz) with a header naming the model's columns")
     parser.add_argument("--output", required=True, help="output CSV: line, score, is_anomaly, valid, error")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing --output file"
+    )
     parser.add_argument("--batch-size", type=int, default=4096, help="rows per model call")
     parser.add_argument("--chunk-rows", type=int, default=65536, help="rows read per chunk (memory bound)")
 
 
 def check_output(output, inputs, overwrite):
-    """Refuses, before any scoring, an output that is a folder, an input, or exists (no --overwrite)."""
+    """Refuses, before scoring, an output that is a folder, an input, or exists (no --overwrite)."""
     if os.path.isdir(output):
         raise ValueError(f"--output {output} is a folder; name the output CSV file.")
     for path in inputs:

@@ -37,7 +37,9 @@ def run(args):
     from tfvae.anomaly_generation import METHODS
 
     if args.synthetic not in (*METHODS, "none"):
-        raise ValueError(f"Expected --synthetic to be one of {[*METHODS, 'none']}. Received: {args.synthetic}")
+        raise ValueError(
+            f"Expected --synthetic to be one of {[*METHODS, 'none']}. Received: {args.synthetic}"
+        )
     if not args.overwrite:
         refuse_existing(args.out, OUTPUT_FILES)
 
