@@ -1,12 +1,13 @@
 """Evaluation: metrics at the model's threshold, a JSON + Markdown report, and plots."""
 
-from tfvae._lazy import lazy_attributes
+from tfvae import _launched_as_command
 
-_NAMES = {
-    "read_labelled_data": "tfvae.evaluation.data",
-    "evaluate": "tfvae.evaluation.evaluate",
-    "render_report": "tfvae.evaluation.report",
-    "write_report": "tfvae.evaluation.report",
-}
-__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
-__all__ = sorted(_NAMES)
+# Under the `tfvae` command the names are not imported (`tfvae evaluate --help` must not
+# import TensorFlow; the command imports what it uses). Not lazy attributes: importing
+# the submodule `evaluate` would replace a lazily bound `evaluate` function.
+if not _launched_as_command():
+    from tfvae.evaluation.data import read_labelled_data
+    from tfvae.evaluation.evaluate import evaluate
+    from tfvae.evaluation.report import render_report, write_report
+
+__all__ = ["evaluate", "read_labelled_data", "render_report", "write_report"]
