@@ -40,10 +40,15 @@ __getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
 __all__ = sorted(_NAMES)
 
 
+_LAUNCHER = os.path.basename(sys.argv[0]) if getattr(sys, "argv", None) else ""
+
+
 def _launched_as_command():
-    """True while the `tfvae` console script or `python -m tfvae....` imports the package."""
-    launcher = os.path.basename(sys.argv[0]) if getattr(sys, "argv", None) else ""
-    return launcher in ("tfvae", "tfvae.exe", "-m")
+    """True when the `tfvae` console script or `python -m tfvae....` imported the package.
+
+    Decided when the package is first imported (`python -m` later replaces `sys.argv[0]`).
+    """
+    return _LAUNCHER in ("tfvae", "tfvae.exe", "-m")
 
 
 if not _launched_as_command():
