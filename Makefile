@@ -14,7 +14,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 install: $(VENV)/.installed
 
 demo: install
-	$(VENV)/bin/tfvae demo --out runs/demo
+	$(VENV)/bin/tfvae demo --out runs/demo --overwrite
 
 # Tests marked own_process train other model shapes under MirroredStrategy, which
 # TensorFlow's CPU collectives do not allow in the same process as tests/training.

@@ -11,7 +11,7 @@ from tfvae.export import layout, metadata as meta, signatures as sig, tflite, wa
 from tfvae.export.savedmodel import ServingModule
 from tfvae.models import VAE, GANomaly
 
-FORMATS = ("savedmodel", "tflite")
+from tfvae.export.options import FORMATS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,10 +49,9 @@ def load_for_export(model_or_path):
     """Returns the VAE of a `.keras` path, a fitted detector, or a VAE; refuses unfitted models."""
     model = model_or_path
     if isinstance(model, (str, os.PathLike)):
-        path = os.fspath(model)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"No model file at {path}. Pass a `.keras` file saved by tfvae.")
-        model = keras.saving.load_model(path, safe_mode=True)
+        from tfvae.saving import load_keras
+
+        model = load_keras(model)
     elif not isinstance(model, (VAE, GANomaly)) and hasattr(model, "score_samples"):
         if not hasattr(model, "model_"):
             raise ValueError(f"This {type(model).__name__} is not fitted: call `fit` before exporting.")
@@ -62,8 +61,9 @@ def load_for_export(model_or_path):
             "Expected a tfvae VAE or GANomaly, a fitted detector or a `.keras` path. "
             f"Received {type(model).__name__}."
         )
+    # Trained means fitted: an uncompiled model (no optimizer state) never was.
     optimizer = getattr(model, "optimizer", None)
-    untrained = optimizer is not None and int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0
+    untrained = optimizer is None or int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0
     if not model.built or untrained:
         raise ValueError("The model has not been trained: call `fit` (and calibrate a threshold) before exporting.")
     return model

@@ -1,9 +1,11 @@
 """`tfvae export`: a trained `.keras` model to a TF Serving version directory and `.tflite` files."""
 
+import contextlib
 import os
+import signal
+import sys
 
-from tfvae.export.api import FORMATS, export_model
-from tfvae.export.tflite import QUANTIZATIONS
+from tfvae.export.options import FORMATS, QUANTIZATIONS
 
 
 def add_arguments(parser):
@@ -32,15 +34,46 @@ def print_result(result):
         print(f"  {label:<10} {size / 1024:8.1f} KiB  {os.path.relpath(path)}")
 
 
+@contextlib.contextmanager
+def _interrupts_deferred():
+    """Ignores Ctrl-C while reporting an export that is already published."""
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *_: None)
+    except ValueError:  # not the main thread: nothing to defer
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run(args):
-    result = export_model(
-        args.model,
-        args.out,
-        name=args.name,
-        version=args.version,
-        threshold=args.threshold,
-        formats=args.formats,
-        quantize=args.quantize,
-    )
-    print_result(result)
+    from tfvae.export import layout
+    from tfvae.export.api import export_model
+
+    # The version is fixed first: after a Ctrl-C, whether it exists tells the outcome.
+    version, version_dir = layout.resolve_version(args.out, args.name, args.version)
+    try:
+        result = export_model(
+            args.model,
+            args.out,
+            name=args.name,
+            version=version,
+            threshold=args.threshold,
+            formats=args.formats,
+            quantize=args.quantize,
+        )
+    except KeyboardInterrupt:
+        if os.path.isdir(version_dir):
+            print(f"Exported version {version}: {version_dir}")
+            print(
+                f"tfvae export: interrupted after version {version} was published; it is complete.",
+                file=sys.stderr,
+            )
+            return 0
+        print("tfvae export: interrupted; nothing was published.", file=sys.stderr)
+        return 130
+    with _interrupts_deferred():
+        print_result(result)
     return 0

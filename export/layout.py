@@ -12,6 +12,8 @@ import re
 import shutil
 import tempfile
 
+from tfvae.atomic import apply_umask
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -69,6 +71,7 @@ def publish(version_dir):
     tmp = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=parent)
     try:
         yield tmp
+        apply_umask(tmp)  # mkdtemp made it 0700: TF Serving may run as another user
         # os.rename would silently replace an *empty* directory: check right before.
         if os.path.exists(version_dir):
             raise FileExistsError(f"{version_dir} appeared while exporting; not overwriting it.")

@@ -21,6 +21,16 @@ def test_demo_cli_trains_reports_and_saves(tmp_path, capsys):
     assert main(args) == 0
     evaluated = json.loads((eval_dir / "metrics.json").read_text())
     assert evaluated["metrics"]["auroc"] == pytest.approx(report["metrics"]["auroc"], abs=1e-6)
+    # Reruns refuse to replace the results (before any work) unless --overwrite is given.
+    kept = {p: p.read_bytes() for p in [tmp_path / "metrics.json", eval_dir / "metrics.json",
+                                        eval_dir / "report.md", tmp_path / "model.keras"]}
+    capsys.readouterr()
+    assert main(["demo", "--out", str(tmp_path), "--epochs", "1"]) == 2
+    assert "model.keras, test.csv, metrics.json; pass --overwrite" in capsys.readouterr().err
+    assert main(args) == 2
+    assert "metrics.json, report.md" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert main(args + ["--overwrite", "--no-plots"]) == 0
 
 
 def test_cli_without_a_command_prints_help(capsys):

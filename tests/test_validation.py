@@ -27,7 +27,7 @@ def test_any_nan_or_inf_is_reported_with_its_position(x, data):
     col = data.draw(st.integers(0, x.shape[1] - 1))
     x = x.copy()
     x[row, col] = data.draw(st.sampled_from([np.nan, np.inf, -np.inf]))
-    with pytest.raises(ValueError, match="NaN/inf"):
+    with pytest.raises(ValueError, match=rf"NaN/inf values \(first at row {row}, column {col}\)"):
         check_features(x)
     out, _ = check_features(x, allow_nonfinite=True)
     assert not np.isfinite(out[row, col])

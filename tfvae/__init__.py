@@ -1,47 +1,61 @@
-"""tfvae: anomaly detection with variational autoencoders, the Keras/TensorFlow way."""
+"""tfvae: anomaly detection with variational autoencoders, the Keras/TensorFlow way.
 
-from tfvae import _backend  # noqa: F401  (pins the TensorFlow backend before keras loads)
-from tfvae import losses
-from tfvae.detectors import GANDetector, PCADetector, TabularVAEDetector, VAEDetector
-from tfvae.models import (
-    VAE,
-    Autoencoder,
-    ConvDecoder,
-    ConvEncoder,
-    DenseDecoder,
-    DenseEncoder,
-    GANomaly,
-    Sampling,
-)
-from tfvae.scores import SCORE_OUTPUTS, anomaly_scores, score_in_batches
-from tfvae.thresholds import (
-    ContaminationThreshold,
-    FalsePositiveRateThreshold,
-    PercentileThreshold,
-    p_values,
-)
+`import tfvae` imports the models (and so Keras and TensorFlow) and registers every tfvae
+Keras class, so `keras.saving.load_model` finds them. Only the `tfvae` command (the
+console script, or `python -m tfvae...`) loads the public names on first use, so that
+`tfvae --help` answers without importing TensorFlow; its commands import what they use.
+"""
+
+import os
+import sys
+
+# Pinned before keras is first imported (checked by tfvae._backend on first use).
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from tfvae._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "VAE",
-    "Autoencoder",
-    "ConvDecoder",
-    "ConvEncoder",
-    "ContaminationThreshold",
-    "DenseDecoder",
-    "DenseEncoder",
-    "FalsePositiveRateThreshold",
-    "GANDetector",
-    "GANomaly",
-    "PCADetector",
-    "PercentileThreshold",
-    "SCORE_OUTPUTS",
-    "Sampling",
-    "TabularVAEDetector",
-    "VAEDetector",
-    "anomaly_scores",
-    "losses",
-    "p_values",
-    "score_in_batches",
-]
+_NAMES = {
+    "GANDetector": "tfvae.detectors",
+    "PCADetector": "tfvae.detectors",
+    "TabularVAEDetector": "tfvae.detectors",
+    "VAEDetector": "tfvae.detectors",
+    "VAE": "tfvae.models",
+    "Autoencoder": "tfvae.models",
+    "ConvDecoder": "tfvae.models",
+    "ConvEncoder": "tfvae.models",
+    "DenseDecoder": "tfvae.models",
+    "DenseEncoder": "tfvae.models",
+    "EnsembleDense": "tfvae.models",
+    "FeatureScaler": "tfvae.models",
+    "GANomaly": "tfvae.models",
+    "Sampling": "tfvae.models",
+    "SCORE_OUTPUTS": "tfvae.scores",
+    "anomaly_scores": "tfvae.scores",
+    "score_in_batches": "tfvae.scores",
+    "ContaminationThreshold": "tfvae.thresholds",
+    "FalsePositiveRateThreshold": "tfvae.thresholds",
+    "PercentileThreshold": "tfvae.thresholds",
+    "p_values": "tfvae.thresholds",
+    "losses": "tfvae.losses",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
+__all__ = sorted(_NAMES)
+
+
+_LAUNCHER = os.path.basename(sys.argv[0]) if getattr(sys, "argv", None) else ""
+
+
+def _launched_as_command():
+    """True when the `tfvae` console script or `python -m tfvae....` imported the package.
+
+    Decided when the package is first imported (`python -m` later replaces `sys.argv[0]`).
+    """
+    return _LAUNCHER in ("tfvae", "tfvae.exe", "-m")
+
+
+if not _launched_as_command():
+    from tfvae import _backend  # noqa: E402, F401  (checks the Keras backend)
+    from tfvae import models  # noqa: E402, F401  (registers the Keras classes)
+    from tfvae.data import tabular_preprocessor  # noqa: E402, F401  (and TabularPreprocessor)

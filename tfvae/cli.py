@@ -1,11 +1,18 @@
 """The `tfvae` command. Each subcommand module is imported only when it runs.
 
-A subcommand module defines `add_arguments(parser)` and `run(args) -> int`.
+A subcommand module defines `add_arguments(parser)` and `run(args) -> int`; neither
+`tfvae --help` nor `tfvae COMMAND --help` imports TensorFlow.
+
+Exit status: 0 success; 1 some rows could not be scored (each reported with its
+line); 2 bad usage or bad input (one line naming the problem); 3 an unexpected
+error (a bug: `--debug` shows the traceback); 130 interrupted (Ctrl-C).
 """
 
 import argparse
 import importlib
+import os
 import sys
+import zipfile
 
 # name -> (module, one-line help). tfvae.training / tfvae.export are imported lazily,
 # so the core package never depends on them.
@@ -18,34 +25,88 @@ COMMANDS = {
     "beam-score": ("tfvae.beam.cli", "score CSV/Parquet shards with an export on Apache Beam (extra: beam)"),
 }
 
+#: Errors that mean bad input or usage (exit status 2), not a bug.
+INPUT_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
+EXIT_OK, EXIT_SOME_ROWS, EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
 
 def _parser(command=None):
     parser = argparse.ArgumentParser(
-        prog="tfvae", description="Anomaly detection with variational autoencoders."
+        prog="tfvae",
+        description="Anomaly detection with variational autoencoders.",
+        epilog="Exit status: 0 success, 1 some rows could not be scored, 2 bad usage or input, "
+        "3 unexpected error (rerun with --debug), 130 interrupted.",
     )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                         help="show the traceback of an error")
         if name == command:
             importlib.import_module(module_name).add_arguments(sub)
     return parser
 
 
+def _quiet_tensorflow():
+    """Imports TensorFlow without its C++ start-up lines, unless the user set TF_CPP_MIN_LOG_LEVEL.
+
+    TF 2.21 writes absl INFO lines (oneDNN, CUDA drivers) to stderr while it loads,
+    before any log level applies; stderr is silenced for the import only (an import
+    error is still raised and reported).
+    """
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    try:
+        saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        sys.stderr.flush()
+        os.dup2(null, 2)
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def _one_line(error):
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def main(argv=None):
-    """Runs the CLI and returns the exit code."""
+    """Runs the CLI and returns the exit status (see the module docstring)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = _parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 2
-    module = importlib.import_module(COMMANDS[args.command][0])
+        return EXIT_BAD_INPUT
     try:
+        _quiet_tensorflow()
+        module = importlib.import_module(COMMANDS[args.command][0])
         return int(module.run(args) or 0)
-    except (ValueError, FileNotFoundError, FileExistsError) as error:
-        print(f"tfvae {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print(f"tfvae {args.command}: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except INPUT_ERRORS as error:
+        if args.debug:
+            raise
+        print(f"tfvae {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:
+        if args.debug:
+            raise
+        print(
+            f"tfvae {args.command}: unexpected error ({type(error).__name__}: {_one_line(error)}); "
+            "rerun with --debug for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -10,9 +10,7 @@ import os
 import numpy as np
 from sklearn.datasets import load_breast_cancer
 
-from tfvae.atomic import write_json, write_text
-from tfvae.detectors import VAEDetector
-from tfvae.metrics import detection_metrics
+from tfvae.atomic import refuse_existing, write_json, write_text
 
 
 def demo_split(seed=0, test_normal_fraction=0.3):
@@ -26,12 +24,29 @@ def demo_split(seed=0, test_normal_fraction=0.3):
     return x.iloc[normal[n_test:]], x.iloc[test_rows], is_anomaly[test_rows]
 
 
-def run_demo(out_dir, epochs=100, seed=0, verbose=1):
+#: Files `run_demo` writes into its folder (besides the versioned `export/`).
+OUTPUT_FILES = ("model.keras", "test.csv", "metrics.json")
+
+
+def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
     """Trains, calibrates, evaluates and saves the demo model.
+
+    Args:
+        out_dir: str. Output folder.
+        epochs: int. Maximum epochs.
+        seed: int. Seed of the split and of training.
+        verbose: int. Keras verbosity.
+        overwrite: bool. Replace `model.keras`, `test.csv` and `metrics.json` already in
+            `out_dir` (refused otherwise, before training; exports are versioned).
 
     Returns:
         A dict with the metrics and the path of the saved `.keras` model.
     """
+    if not overwrite:
+        refuse_existing(out_dir, OUTPUT_FILES)
+    from tfvae.detectors import VAEDetector
+    from tfvae.metrics import detection_metrics
+
     x_train, x_test, y_test = demo_split(seed)
     detector = VAEDetector(epochs=epochs, seed=seed, verbose=verbose)
     detector.fit(x_train)
@@ -76,10 +91,12 @@ def add_arguments(parser):
     parser.add_argument("--out", default="runs/demo", help="output directory (default: runs/demo)")
     parser.add_argument("--epochs", type=int, default=100, help="maximum epochs (default: 100)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace model.keras, test.csv and metrics.json already in --out")
 
 
 def run(args):
-    report = run_demo(args.out, epochs=args.epochs, seed=args.seed)
+    report = run_demo(args.out, epochs=args.epochs, seed=args.seed, overwrite=args.overwrite)
     m = report["metrics"]
     print(f"\nTrained on {report['n_train']} benign rows for {report['epochs_run']} epochs.")
     print(

@@ -5,6 +5,54 @@ import os
 import numpy as np
 import pandas as pd
 
+#: `fit` refuses fewer rows: the threshold is a percentile of held-out scores.
+MIN_FIT_ROWS = 10
+#: Larger magnitudes overflow float32 once squared (variance, squared error).
+MAX_ABS_VALUE = 1e18
+
+
+def check_fit_rows(n_rows, name="X"):
+    """Refuses to fit on fewer than `MIN_FIT_ROWS` rows (one row trains, then flags everything)."""
+    if n_rows < MIN_FIT_ROWS:
+        raise ValueError(
+            f"`{name}` has {n_rows} row(s); fitting needs at least {MIN_FIT_ROWS} normal rows to "
+            "learn a model and calibrate a threshold on its scores."
+        )
+
+
+def check_unique_columns(frame, name="X"):
+    """Refuses a DataFrame with a repeated column name (a column would be ambiguous)."""
+    if isinstance(frame, pd.DataFrame) and frame.columns.has_duplicates:
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise ValueError(f"`{name}` has duplicated columns {repeated}; keep one of each.")
+
+
+def check_magnitude(array, names=None, name="X"):
+    """Refuses finite values beyond `MAX_ABS_VALUE`, naming their column and row."""
+    with np.errstate(invalid="ignore"):
+        big = np.abs(array) > MAX_ABS_VALUE
+    if big.any():
+        rows, cols = np.nonzero(big)
+        where = repr(names[cols[0]]) if names else str(cols[0])
+        raise ValueError(
+            f"`{name}` column {where} holds {array[rows[0], cols[0]]:g} at row {rows[0]}: values "
+            f"beyond +-{MAX_ABS_VALUE:g} overflow float32 statistics. Rescale (e.g. log) the "
+            "column."
+        )
+
+
+def check_no_inf(frame, name="X"):
+    """Refuses +-inf in the numeric columns of a raw table, naming the column and row."""
+    for column in frame.columns:
+        if _is_numeric(frame[column].dtype):
+            values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+            bad = np.flatnonzero(np.isinf(values))
+            if bad.size:
+                raise ValueError(
+                    f"`{name}` column {str(column)!r} holds {bad.size} inf value(s) (first at row "
+                    f"{bad[0]}); replace them (e.g. with NaN or a cap) before fitting."
+                )
+
 
 def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfinite=False):
     """Validates a feature table and returns it as float32 plus its column names.
@@ -31,6 +79,7 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
 
         x = read_table(x, name)
     if isinstance(x, pd.DataFrame):
+        check_unique_columns(x, name)
         names = [str(c) for c in x.columns]
         bad = [str(c) for c, dtype in x.dtypes.items() if not _is_numeric(dtype)]
         if bad:
@@ -45,7 +94,8 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
                 f"`{name}` columns differ from those seen in fit: missing {missing}, "
                 f"unexpected {extra}" + ("" if missing or extra else ", or in another order")
             )
-        array = x.to_numpy()
+        # Nullable dtypes (Float64, Int64) hold pd.NA: read it as NaN, reported below.
+        array = x.to_numpy(dtype="float64", na_value=np.nan)
     else:
         array = np.asarray(x)
         if not _is_numeric(array.dtype):
@@ -67,7 +117,7 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
         finite = np.isfinite(array)
         if not finite.all():
             rows, cols = np.nonzero(~finite)
-            where = names[cols[0]] if names else f"column {cols[0]}"
+            where = f"column {names[cols[0]]!r}" if names else f"column {cols[0]}"
             raise ValueError(
                 f"`{name}` holds {rows.size} NaN/inf values (first at row {rows[0]}, {where}). "
                 "Impute or drop them before fitting."
@@ -77,3 +127,94 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
 
 def _is_numeric(dtype):
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+
+
+def read_csv(path, **kwargs):
+    """`pandas.read_csv` with errors that name the file (and the line, for ragged rows).
+
+    Reads a UTF-8 byte-order mark as such (not as part of the first column name),
+    refuses a file with a header but no rows, and a row with more or fewer fields
+    than the header (pandas would pad it with NaN).
+
+    Args:
+        path: str. A `.csv` or `.csv.gz` file.
+        **kwargs: passed to `pandas.read_csv`.
+
+    Returns:
+        A `DataFrame`.
+
+    Raises:
+        ValueError: empty, header-only, truncated/corrupt gzip, undecodable or ragged file.
+    """
+    import gzip
+    import zlib
+
+    path = os.fspath(path)
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty (no header, no rows).") from None
+    except pd.errors.ParserError as error:
+        raise ValueError(f"{path}: {' '.join(str(error).split())}") from None
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(
+            f"{path} is not a valid gzip file (corrupt or truncated): {error}"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} is not UTF-8 text (byte {error.start}): is it really a CSV?"
+        ) from None
+    if len(frame) == 0:
+        raise ValueError(f"{path} has a header but no rows.")
+    if frame.isna().to_numpy().any():
+        has_header = kwargs.get("header", "infer") is not None
+        _refuse_ragged(path, len(frame.columns) if has_header else None)
+    return frame
+
+
+def _refuse_ragged(path, n_fields):
+    """Raises a ValueError at the first line whose field count differs from the header's."""
+    import csv
+    import gzip
+
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle), start=1):
+            if n_fields is None:
+                n_fields = len(row)
+            if row and len(row) != n_fields:
+                raise ValueError(
+                    f"{path} line {number} has {len(row)} fields, the header has {n_fields}."
+                )
+
+
+def load_npz(path):
+    """`numpy.load` of an `.npz` archive (no pickle), with errors that name the file.
+
+    Returns:
+        A dict of arrays.
+
+    Raises:
+        ValueError: not a zip archive (e.g. a Parquet file named `.npz`), truncated,
+            or holding object arrays (which would need pickle).
+    """
+    import zipfile
+    import zlib
+
+    path = os.fspath(path)
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as f:
+            magic = f.read(4)
+        kind = " (it is a Parquet file)" if magic == b"PAR1" else ""
+        raise ValueError(f"{path} is not an `.npz` archive{kind}, or it is truncated.")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
+        raise ValueError(f"{path} is a damaged `.npz` archive ({error}).") from None
+    except ValueError as error:
+        if "pickle" in str(error):
+            raise ValueError(
+                f"{path} holds object arrays; tfvae reads numeric arrays only (no pickle)."
+            ) from None
+        raise

@@ -3,7 +3,16 @@
 Installed as `tfvae.training`; the core package never imports it.
 """
 
-from tfvae.training.config import ConfigError, TrainConfig, from_dict, load_config, with_overrides
-from tfvae.training.run import RunResult, train
+from tfvae._lazy import lazy_attributes
 
-__all__ = ["ConfigError", "RunResult", "TrainConfig", "from_dict", "load_config", "train", "with_overrides"]
+_NAMES = {
+    "ConfigError": "tfvae.training.config",
+    "TrainConfig": "tfvae.training.config",
+    "from_dict": "tfvae.training.config",
+    "load_config": "tfvae.training.config",
+    "with_overrides": "tfvae.training.config",
+    "RunResult": "tfvae.training.run",
+    "train": "tfvae.training.run",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
+__all__ = sorted(_NAMES)

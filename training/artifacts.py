@@ -4,7 +4,8 @@ import numpy as np
 
 from tfvae import atomic
 
-#: Files a run writes; `--overwrite` removes exactly these (and the folders below).
+#: Files a run writes (and the folders below); `--overwrite` replaces only run folders
+#: that hold nothing else.
 RUN_FILES = (
     "config.json",
     "config.yaml",

@@ -4,6 +4,8 @@ histograms, and a fault-tolerant backup that writes atomically.
 
 import json
 import os
+import shutil
+import tempfile
 
 import keras
 import numpy as np
@@ -89,12 +91,23 @@ class LatentHistograms(keras.callbacks.Callback):
             self._writer.close()
 
 
+#: The symbolic link, inside the backup folder, to the folder of the latest backup.
+CURRENT = "current"
+
+
+def metadata_path(backup_dir):
+    """The epoch/batch/iterations JSON of the latest backup in `backup_dir`."""
+    return os.path.join(backup_dir, CURRENT, "training_metadata.json")
+
+
 class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
     """`keras.callbacks.BackupAndRestore` whose backups survive a SIGKILL at any time.
 
     Differences from the Keras callback:
-    - weights and metadata are written to temporary files and renamed, so a kill
-      while writing leaves the previous backup intact;
+    - weights and metadata are published together, in one atomic step: both are
+      written into a new `state-*` folder and the symbolic link `current` is then
+      replaced to point at it, so a kill at any time leaves a matching pair (never
+      new weights with old epoch/batch metadata);
     - after a restore, backups written mid-epoch record the restored epoch (Keras
       records epoch 0 until the first epoch of the resumed run ends);
     - with an integer `save_freq` it also saves at the end of each epoch, so a
@@ -106,6 +119,14 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
     (Keras 3 `fit` cannot start mid-epoch); with `"epoch"` it restarts at the
     epoch after the last completed one.
     """
+
+    def __init__(self, backup_dir, save_freq="epoch", **kwargs):
+        super().__init__(backup_dir, save_freq=save_freq, **kwargs)
+        current = os.path.join(backup_dir, CURRENT)
+        self._weights_path = os.path.join(current, "latest.weights.h5")
+        self._training_metadata_path = metadata_path(backup_dir)
+        self._prev_weights_path = f"{self._weights_path}.bkp"
+        self._prev_training_metadata_path = f"{self._training_metadata_path}.bkp"
 
     def _load_model(self):
         super()._load_model()
@@ -120,15 +141,23 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
-        tmp_weights = os.path.join(self.backup_dir, "tmp.weights.h5")
-        self.model.save_weights(tmp_weights, overwrite=True)
-        os.replace(tmp_weights, self._weights_path)
+        state = tempfile.mkdtemp(prefix="state-", dir=self.backup_dir)
+        self.model.save_weights(os.path.join(state, "latest.weights.h5"), overwrite=True)
         metadata = {
             "epoch": self._current_epoch,
             "batch": self._last_batch_seen,
             "iterations": int(keras.ops.convert_to_numpy(self.model.optimizer.iterations)),
         }
-        write_json(self._training_metadata_path, metadata)
+        write_json(os.path.join(state, "training_metadata.json"), metadata)
+        link = os.path.join(self.backup_dir, CURRENT)
+        tmp_link = os.path.join(self.backup_dir, f".{CURRENT}-{os.getpid()}")
+        if os.path.lexists(tmp_link):
+            os.remove(tmp_link)
+        os.symlink(os.path.basename(state), tmp_link)
+        os.replace(tmp_link, link)  # the one step that switches weights and metadata together
+        for entry in os.listdir(self.backup_dir):  # older states and any half-written one
+            if entry.startswith("state-") and entry != os.path.basename(state):
+                shutil.rmtree(os.path.join(self.backup_dir, entry), ignore_errors=True)
 
 
 def latent_sample(x, n=512, seed=0):

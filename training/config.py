@@ -128,8 +128,16 @@ class ModelConfig:
                 _fail("model", name, "a list of positive ints", units)
             object.__setattr__(self, name, tuple(units))
         _check_float("model", "dropout", self.dropout, 0.0, 1.0, high_open=True)
-        if self.dropout and self.architecture == "conv":
-            _fail("model", "dropout", "0 for the conv architecture (dense only)", self.dropout)
+        if self.architecture == "conv":
+            # ConvEncoder has relu convolutions and one dense layer: refuse what it would ignore.
+            if self.dropout:
+                _fail("model", "dropout", "0 for the conv architecture (dense only)", self.dropout)
+            if len(self.hidden_units) != 1:
+                _fail("model", "hidden_units", "one size for the conv architecture (its dense layer "
+                      "before the latent heads), e.g. [64]", list(self.hidden_units))
+            if self.activation != "relu":
+                _fail("model", "activation", "'relu' for the conv architecture (its convolutions "
+                      "and dense layer use relu)", self.activation)
         _check_choice("model", "likelihood", self.likelihood, ("gaussian", "bernoulli"))
         _check_choice("model", "observation_noise", self.observation_noise, ("fixed", "learned"))
         _check_choice(

@@ -14,6 +14,8 @@ import typing
 import numpy as np
 import pandas as pd
 
+from tfvae.validation import load_npz as _load_npz_file, read_csv
+
 KDD_CATEGORICAL = ("protocol_type", "service", "flag")
 
 
@@ -56,18 +58,18 @@ def load_demo(config, seed):
 
 def load_npz(config, seed):
     path = _require(config.path, "npz file")
-    with np.load(path, allow_pickle=False) as data:
-        if "X" not in data:
-            raise ValueError(f"{path}: expected an array named `X`; found {sorted(data.files)}.")
-        x = data["X"].astype("float32")
-        y = data["y"] if "y" in data else None
+    data = _load_npz_file(path)
+    if "X" not in data:
+        raise ValueError(f"{path}: expected an array named `X`; found {sorted(data)}.")
+    x = data["X"].astype("float32")
+    y = data["y"] if "y" in data else None
     normal = 0 if config.normal_label is None else config.normal_label
     return x, None if y is None else (y != normal).astype(int), None
 
 
 def load_csv(config, seed):
     path = _require(config.path, "CSV file")
-    frame = pd.read_csv(path)
+    frame = read_csv(path)
     y = None
     if config.label_column is not None:
         if config.label_column not in frame.columns:
@@ -87,8 +89,15 @@ def load_csv(config, seed):
 
 
 def _read_idx(path, offset):
-    with gzip.open(path, "rb") as f:
-        return np.frombuffer(f.read(), np.uint8, offset=offset)
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as f:
+            return np.frombuffer(f.read(), np.uint8, offset=offset)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(
+            f"{path} is not a valid gzip file (corrupt or truncated): {error}"
+        ) from None
 
 
 def load_mnist_idx(config, seed):
@@ -116,7 +125,7 @@ def load_kddcup99_frame(path):
     _require(data_file, "KDD Cup 99 data file")
     with open(_require(names_file, "KDD Cup 99 names file")) as f:
         names = [line.split(":")[0] for line in f.read().splitlines()[1:] if ":" in line]
-    frame = pd.read_csv(data_file, header=None, names=names + ["label"])
+    frame = read_csv(data_file, header=None, names=names + ["label"])
     is_attack = (frame.pop("label") != "normal.").to_numpy().astype(int)
     numeric = [c for c in frame.columns if c not in KDD_CATEGORICAL]
     heavy = [c for c in numeric if frame[c].max() > 1]

@@ -30,7 +30,7 @@ class Throughput(keras.callbacks.Callback):
 
 def backup_epoch(backup_dir):
     """The epoch a run restarts at: from the backup's metadata, 0 without a backup."""
-    metadata = os.path.join(backup_dir, "training_metadata.json")
+    metadata = callbacks.metadata_path(backup_dir)
     if not os.path.exists(metadata):
         return 0
     with open(metadata) as f:

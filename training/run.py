@@ -21,19 +21,38 @@ class RunResult:
     metrics: dict
 
 
+def _is_run_dir(out_dir):
+    return os.path.isdir(out_dir) and any(
+        os.path.exists(os.path.join(out_dir, name))
+        for name in artifacts.RUN_FILES + artifacts.RUN_FOLDERS
+    )
+
+
 def _check_run_dir(out_dir, config, overwrite):
-    """Refuses to clobber a finished run; refuses to resume a different config."""
-    if os.path.exists(os.path.join(out_dir, "metrics.json")):
-        if not overwrite:
+    """Refuses to clobber a run without `overwrite`, or a folder that is not only a run.
+
+    Touches nothing: with `overwrite` the new run is built beside the old one
+    (`_staging_dir`) and swapped in at the end (`_swap_in`).
+    """
+    if overwrite:
+        if os.path.exists(out_dir) and not os.path.isdir(out_dir):
             raise FileExistsError(
-                f"{out_dir} already holds a finished run (metrics.json). Pass --overwrite to "
-                "replace it, or choose another --out."
+                f"--out {out_dir} is a file, not a run directory; not replacing it."
             )
-        for name in artifacts.RUN_FILES:
-            if os.path.exists(os.path.join(out_dir, name)):
-                os.remove(os.path.join(out_dir, name))
-        for name in artifacts.RUN_FOLDERS:
-            shutil.rmtree(os.path.join(out_dir, name), ignore_errors=True)
+        if os.path.isdir(out_dir):
+            own = set(artifacts.RUN_FILES + artifacts.RUN_FOLDERS)
+            other = sorted(entry for entry in os.listdir(out_dir) if entry not in own)
+            if other:
+                raise FileExistsError(
+                    f"{out_dir} holds files that are not part of a run ({', '.join(other[:3])}); "
+                    "--overwrite replaces whole run directories only. Choose another --out."
+                )
+        return
+    if os.path.exists(os.path.join(out_dir, "metrics.json")):
+        raise FileExistsError(
+            f"{out_dir} already holds a finished run (metrics.json). Pass --overwrite to "
+            "replace it, or choose another --out."
+        )
     saved = os.path.join(out_dir, "config.json")
     if os.path.exists(saved):
         import json
@@ -45,6 +64,42 @@ def _check_run_dir(out_dir, config, overwrite):
                 f"{out_dir} holds an unfinished run with a different config; rerun it with the "
                 "same config to resume, or pass --overwrite to start again."
             )
+
+
+def _staging_dir(out_dir):
+    """Where `--overwrite` builds the new run: a hidden sibling of `out_dir`.
+
+    The name is fixed (all workers of a multi-worker run agree on it, and a killed
+    `--overwrite` run resumes from its backup there when rerun with the same config).
+    """
+    parent, name = os.path.split(os.path.abspath(out_dir))
+    return os.path.join(parent, f".{name}.overwrite")
+
+
+def _prepare_staging(staging, config):
+    """Removes a stale staging folder of a killed `--overwrite` run with another config."""
+    saved = os.path.join(staging, "config.json")
+    if os.path.isdir(staging):
+        import json
+
+        try:
+            with open(saved) as f:
+                same = json.load(f) == config_lib.to_dict(config)
+        except (OSError, ValueError):
+            same = False
+        if not same:
+            shutil.rmtree(staging)
+
+
+def _swap_in(staging, out_dir):
+    """Replaces `out_dir` by the finished `staging` run (two renames; old run removed last)."""
+    retired = None
+    if os.path.exists(out_dir):
+        retired = f"{staging}.replaced-{os.getpid()}"
+        os.rename(out_dir, retired)
+    os.rename(staging, out_dir)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def _global_batch(config, replicas):
@@ -123,7 +178,9 @@ def train(config, out_dir, overwrite=False):
     Args:
         config: a `TrainConfig`.
         out_dir: str. The run directory (created if needed).
-        overwrite: bool. Replace a finished run in `out_dir`.
+        overwrite: bool. Replace a run in `out_dir`: the new run is built in a hidden
+            sibling folder and swapped in when finished, so a failure (bad data, a
+            kill) leaves the previous run as it was.
 
     Returns:
         A `RunResult`.
@@ -142,17 +199,23 @@ def train(config, out_dir, overwrite=False):
     from tfvae.training import fit_loop
     from tfvae.training.data_sources import load_data
 
+    # Everything that can fail on bad input runs before the run directory is touched.
     _check_run_dir(out_dir, config, overwrite)
+    bundle = load_data(config.data, seed=config.training.seed)
     strategy = _set_up_process(config)
     global_batch = _global_batch(config, strategy.num_replicas_in_sync)
-    bundle = load_data(config.data, seed=config.training.seed)
     _check_sizes(bundle, global_batch)
     chief = strategies.is_chief(strategy)
-    write_dir = strategies.worker_dir(out_dir, strategy)
+    run_dir = out_dir
+    if overwrite and _is_run_dir(out_dir):
+        run_dir = _staging_dir(out_dir)
+        if chief:
+            _prepare_staging(run_dir, config)
+    write_dir = strategies.worker_dir(run_dir, strategy)
     os.makedirs(write_dir, exist_ok=True)
     if chief:
-        artifacts.write_json(os.path.join(out_dir, "config.json"), config_lib.to_dict(config))
-        artifacts.write_yaml(os.path.join(out_dir, "config.yaml"), config_lib.to_dict(config))
+        artifacts.write_json(os.path.join(run_dir, "config.json"), config_lib.to_dict(config))
+        artifacts.write_yaml(os.path.join(run_dir, "config.yaml"), config_lib.to_dict(config))
     first_epoch = fit_loop.backup_epoch(os.path.join(write_dir, "backup"))
     train_ds, val_ds = _datasets(bundle, config, global_batch, first_epoch)
     steps_per_epoch = len(bundle.x_train) // global_batch
@@ -170,6 +233,10 @@ def train(config, out_dir, overwrite=False):
     from tfvae.training.calibration import calibrate_and_save
 
     metrics, model_path = calibrate_and_save(config, model, bundle, info, write_dir)
+    if run_dir != out_dir and chief:
+        _swap_in(run_dir, out_dir)
+        write_dir = strategies.worker_dir(out_dir, strategy)
+        model_path = os.path.join(out_dir, "model.keras")
     threshold = metrics["threshold"]["threshold"]
     return RunResult(write_dir, model_path, threshold, metrics["training"]["epochs"], metrics)
 

@@ -37,3 +37,24 @@ def test_score_command_takes_a_numeric_model_like_the_demo(tmp_path, capsys):
     assert main(["score", model, str(tmp_path / "test.csv"), "--output", str(out)]) == 2
     assert "--overwrite" in capsys.readouterr().err
     assert main(["score", model, str(tmp_path / "test.csv"), "--output", str(out), "--overwrite"]) == 0
+
+
+def test_score_refuses_to_replace_files_before_scoring(tmp_path, capsys):
+    frame = mixed_frame(60)
+    model = TabularVAEDetector(epochs=1, hidden_units=(8,), latent_dim=2).fit(frame).save(
+        tmp_path / "m.keras"
+    )
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    original = data.read_bytes()
+    # Output = input: refused even with --overwrite (the data would become scores).
+    assert main(["score", model, str(data), "--output", str(data), "--overwrite"]) == 2
+    assert "is the input" in capsys.readouterr().err and data.read_bytes() == original
+    existing = tmp_path / "scores.csv"
+    existing.write_text("keep me\n")
+    assert main(["score", model, str(data), "--output", str(existing)]) == 2
+    assert "--overwrite" in capsys.readouterr().err and existing.read_text() == "keep me\n"
+    assert main(["score", model, str(data), "--output", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["score", model, str(data), "--output", str(existing), "--overwrite"]) == 0
+    assert len(pd.read_csv(existing)) == 60

@@ -92,3 +92,7 @@ def test_sklearn_clone_and_contamination():
     labels = detector.fit_predict(x_train)
     assert detector.model_.name == "autoencoder"
     assert labels.shape == (200,)
+    # The threshold flags 10% of the held-out calibration rows; fewer of the rows it trained on.
+    calibration = detector.calibration_scores_
+    assert np.mean(calibration > detector.threshold_) == pytest.approx(0.1, abs=0.5 / len(calibration))
+    assert 0 < labels.mean() <= 0.1

@@ -27,6 +27,12 @@ def test_unfitted_models_are_refused(tmp_path):
     vae.build((None, 4))  # built, compiled, never fitted
     with pytest.raises(ValueError, match="call `fit`"):
         export_model(vae, tmp_path)
+    uncompiled = tfvae.VAE(
+        tfvae.DenseEncoder(2, hidden_units=[8]), tfvae.DenseDecoder(4, hidden_units=[8]), threshold=1.0
+    )
+    uncompiled.build((None, 4))  # built, threshold set, never compiled nor fitted
+    with pytest.raises(ValueError, match="call `fit`"):
+        export_model(uncompiled, tmp_path)
     with pytest.raises(ValueError, match="not fitted"):
         export_model(tfvae.VAEDetector(), tmp_path)
     with pytest.raises(FileNotFoundError, match="missing.keras"):

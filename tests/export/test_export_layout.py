@@ -2,8 +2,10 @@
 
 import os
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -74,3 +76,28 @@ def test_killed_export_leaves_no_numbered_directory(tmp_path):
             process.kill()
     assert [e for e in os.listdir(tmp_path / "m") if e.isdigit()] == []
     assert layout.existing_versions(tmp_path / "m") == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_published_version_gets_the_umask_not_the_private_temp_mode(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        target = tmp_path / "m" / "1"
+        with layout.publish(target) as tmp:
+            os.makedirs(os.path.join(tmp, "variables"))
+            fd, name = tempfile.mkstemp(dir=tmp)  # 0600, as a writer using mkstemp leaves it
+            os.close(fd)
+            open(os.path.join(tmp, "variables", "variables.index"), "w").close()
+    finally:
+        os.umask(previous)
+    modes = {
+        os.path.relpath(os.path.join(root, entry), target): stat.S_IMODE(
+            os.stat(os.path.join(root, entry)).st_mode
+        )
+        for root, dirs, files in os.walk(target)
+        for entry in dirs + files
+    }
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o777 & ~umask
+    assert modes["variables"] == 0o777 & ~umask
+    assert modes[os.path.basename(name)] == 0o666 & ~umask
+    assert modes[os.path.join("variables", "variables.index")] == 0o666 & ~umask

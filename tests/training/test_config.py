@@ -41,6 +41,9 @@ def test_unknown_section_is_an_error():
         ("data", {"source": "parquet"}, "data.source"),
         ("data", {"source": "npz", "path": "x.npz", "label_column": "y"}, "data.label_column"),
         ("model", {"architecture": "conv", "dropout": 0.1}, "model.dropout"),
+        ("model", {"architecture": "conv", "hidden_units": [64, 32]}, "model.hidden_units"),
+        ("model", {"architecture": "conv", "hidden_units": [64], "activation": "tanh"},
+         "model.activation"),
     ],
 )
 def test_bad_values_name_the_field(section, values, field):

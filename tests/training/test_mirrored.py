@@ -16,10 +16,17 @@ def _losses(out_dir):
 def test_mirrored_on_two_cpus_matches_default_strategy(tiny, tmp_path):
     # The Autoencoder is deterministic: with the same seed and global batch, summing the
     # per-replica gradients (loss / global batch) must give the single-device curve.
+    # Plain SGD: its step is proportional to the gradient, so a loss averaged per replica
+    # (gradients twice too large once summed) changes the curve; Adam would hide the scale.
     assert len(tf.config.list_logical_devices("CPU")) == 2
     curves = {}
     for name in ("default", "mirrored"):
-        config = tiny(model={"type": "autoencoder"}, training={"epochs": 3}, strategy={"name": name})
+        config = tiny(
+            model={"type": "autoencoder"},
+            optimizer={"name": "sgd", "learning_rate": 0.05},
+            training={"epochs": 3},
+            strategy={"name": name},
+        )
         result = train(config, str(tmp_path / name))
         assert result.metrics["training"]["replicas"] == (2 if name == "mirrored" else 1)
         curves[name] = _losses(str(tmp_path / name))

@@ -3,6 +3,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -12,35 +13,69 @@ from tfvae.training.config import to_dict
 
 
 def _free_ports(n):
+    """`n` ports free a moment ago. Another process may take one before the workers bind it
+    (TF's gRPC server binds 0.0.0.0 and cannot share a held socket), so callers retry."""
     sockets = [socket.socket() for _ in range(n)]
     for s in sockets:
-        s.bind(("localhost", 0))
+        s.bind(("", 0))
     ports = [s.getsockname()[1] for s in sockets]
     for s in sockets:
         s.close()
     return ports
 
 
+BIND_FAILURES = ("Failed to add port", "Could not start gRPC server", "Address already in use")
+
+
+def _run_workers(config_path, out, timeout=240):
+    """Runs the two workers; returns `(return codes, outputs)`.
+
+    A worker that fails (e.g. its port was taken) would leave the other waiting for the
+    cluster: once one fails, or at the timeout, the others are killed.
+    """
+    workers = [f"localhost:{port}" for port in _free_ports(2)]
+    logs = [open(f"{out}.worker{index}.log", "w+") for index in range(2)]
+    processes = []
+    try:
+        for index in range(2):
+            env = dict(os.environ)  # a fresh interpreter: one CPU device, no logical split
+            env["TF_CONFIG"] = json.dumps(
+                {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
+            )
+            command = [sys.executable, "-m", "tfvae.cli", "train", "--config", str(config_path),
+                       "--strategy", "multi_worker", "--out", str(out)]
+            processes.append(subprocess.Popen(command, env=env, stdout=logs[index],
+                                              stderr=subprocess.STDOUT, text=True))
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            codes = [p.poll() for p in processes]
+            if all(code is not None for code in codes) or any(code for code in codes):
+                break
+            time.sleep(0.2)
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=30)
+    outputs = []
+    for log in logs:
+        log.seek(0)
+        outputs.append(log.read())
+        log.close()
+    return [p.returncode for p in processes], outputs
+
+
 @pytest.mark.slow
 def test_two_localhost_workers_train_one_epoch_and_agree(tiny, tmp_path):
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(to_dict(tiny(training={"epochs": 1}))))
-    workers = [f"localhost:{port}" for port in _free_ports(2)]
-    out = tmp_path / "run"
-    processes = []
-    for index in range(2):
-        env = dict(os.environ)  # a fresh interpreter: one CPU device, no logical split
-        env["TF_CONFIG"] = json.dumps(
-            {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
-        )
-        command = [sys.executable, "-m", "tfvae.cli", "train", "--config", str(config_path),
-                   "--strategy", "multi_worker", "--out", str(out)]
-        processes.append(
-            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        )
-    outputs = [p.communicate(timeout=240)[0] for p in processes]
-    for p, text in zip(processes, outputs):
-        assert p.returncode == 0, text[-3000:]
+    for attempt in range(3):  # a port taken between picking and binding: pick again
+        out = tmp_path / f"run{attempt}"
+        codes, outputs = _run_workers(config_path, out)
+        if not any(failure in text for text in outputs for failure in BIND_FAILURES):
+            break
+    for code, text in zip(codes, outputs):
+        assert code == 0, text[-3000:]
     assert "2 replicas" in outputs[0]
     chief = keras.saving.load_model(out / "model.keras", safe_mode=True)
     other = keras.saving.load_model(out / "workers" / "worker_1" / "model.keras", safe_mode=True)

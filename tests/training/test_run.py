@@ -46,6 +46,37 @@ def test_finished_run_is_not_overwritten_without_flag(tiny, tmp_path):
     assert train(tiny(training={"epochs": 1}), out, overwrite=True).epochs == 1
 
 
+def test_overwrite_with_bad_data_keeps_the_finished_run(tiny, tmp_path):
+    out = tmp_path / "run"
+    train(tiny(training={"epochs": 1}), str(out))
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(FileNotFoundError, match="typo.npz"):
+        train(tiny(data={"path": str(tmp_path / "typo.npz")}), str(out), overwrite=True)
+    with pytest.raises(ValueError, match="fewer than one global batch"):
+        train(tiny(training={"batch_size": 4096}), str(out), overwrite=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert sorted(os.listdir(tmp_path)) == ["run", "table.npz"]  # no staging folder left
+
+
+def test_overwrite_builds_the_new_run_beside_and_swaps_it_in(tiny, tmp_path):
+    out = tmp_path / "run"
+    train(tiny(training={"epochs": 1}), str(out))
+    result = train(tiny(training={"epochs": 2}), str(out), overwrite=True)
+    assert result.out_dir == str(out) and result.model_path == str(out / "model.keras")
+    assert json.load(open(out / "metrics.json"))["training"]["epochs"] == 2
+    assert sorted(os.listdir(tmp_path)) == ["run", "table.npz"]
+    assert sorted(os.listdir(out / "checkpoints")) == ["epoch_001.weights.h5", "epoch_002.weights.h5"]
+
+
+def test_overwrite_refuses_a_folder_holding_other_files(tiny, tmp_path):
+    out = tmp_path / "run"
+    train(tiny(training={"epochs": 1}), str(out))
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="notes.txt"):
+        train(tiny(training={"epochs": 1}), str(out), overwrite=True)
+    assert (out / "notes.txt").read_text() == "mine" and (out / "metrics.json").exists()
+
+
 def test_lr_schedule_and_early_stopping(tiny, tmp_path):
     out = str(tmp_path / "run")
     config = tiny(

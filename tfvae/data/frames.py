@@ -26,7 +26,7 @@ def read_table(table, name="X"):
             if lower.endswith(".parquet"):
                 frame = pd.read_parquet(path)
             elif lower.endswith((".csv", ".csv.gz", ".txt", ".txt.gz")):
-                frame = pd.read_csv(path)
+                frame = pd.read_csv(path, encoding="utf-8-sig")
             else:
                 raise ValueError(f"`{name}`: unsupported file type {path!r}; use .csv, .csv.gz or .parquet.")
         except pd.errors.EmptyDataError as error:

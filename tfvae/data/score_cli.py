@@ -1,6 +1,7 @@
 """`tfvae score MODEL TABLE --output OUT`: fast streaming scoring of a CSV or Parquet table."""
 
 import json
+import os
 import sys
 
 
@@ -21,9 +22,21 @@ def add_arguments(parser):
     )
 
 
+def check_output(output, inputs, overwrite):
+    """Refuses, before scoring, an output that is a folder, an input, or exists (no --overwrite)."""
+    if os.path.isdir(output):
+        raise ValueError(f"--output {output} is a folder; name the output file.")
+    for path in inputs:
+        if os.path.exists(path) and os.path.exists(output) and os.path.samefile(path, output):
+            raise ValueError(f"--output {output} is the input {path}; refusing to replace it.")
+    if os.path.exists(output) and not overwrite:
+        raise FileExistsError(f"--output {output} exists; pass --overwrite to replace it.")
+
+
 def run(args):
     from tfvae.data.table_scoring import score_table
 
+    check_output(args.output, (args.table, args.model), args.overwrite)
     report = score_table(
         args.model,
         args.table,

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from tfvae.thresholds import ContaminationThreshold, PercentileThreshold, p_values
-from tfvae.validation import check_features
+from tfvae.validation import check_features, check_fit_rows, check_magnitude
 
 
 class BaseDetector(BaseEstimator, abc.ABC):
@@ -29,6 +29,8 @@ class BaseDetector(BaseEstimator, abc.ABC):
         """Fits on `X` (normal data, or data with `contamination` anomalies). Returns self."""
         self._threshold_rule()  # validates contamination/percentile before training
         x, names = check_features(X)
+        check_fit_rows(len(x))
+        check_magnitude(x, names)
         self.n_features_in_ = x.shape[1]
         if names is not None:
             self.feature_names_in_ = np.asarray(names, dtype=object)

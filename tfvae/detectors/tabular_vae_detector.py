@@ -9,6 +9,7 @@ from tfvae.data.frames import grouped_feature_frame, read_table, to_columns, unk
 from tfvae.data.tabular_preprocessor import TabularPreprocessor
 from tfvae.detectors.vae_detector import VAEDetector
 from tfvae.scores import score_in_batches
+from tfvae.validation import check_fit_rows, check_no_inf, check_unique_columns
 
 
 class TabularVAEDetector(VAEDetector):
@@ -69,7 +70,12 @@ class TabularVAEDetector(VAEDetector):
             raise ValueError("TabularVAEDetector always standardises; got standardize=False.")
         if self.likelihood != "gaussian":
             raise ValueError(f"Raw tables need likelihood='gaussian'. Received: likelihood={self.likelihood!r}")
-        frame = read_table(X).rename(columns=str)
+        frame = read_table(X)
+        check_unique_columns(frame)
+        frame = frame.rename(columns=str)
+        check_unique_columns(frame)  # 1 and "1" become one name
+        check_fit_rows(len(frame))
+        check_no_inf(frame)  # before training, not found by the calibration afterwards
         train, holdout = self._split_frame(frame)
         # Statistics and vocabularies come from every row given to `fit` (the hold-out
         # only serves early stopping and calibration), so no calibration row is out of range.
@@ -104,6 +110,7 @@ class TabularVAEDetector(VAEDetector):
 
     def _checked(self, X, allow_nonfinite=False):
         self._check_fitted()
+        check_unique_columns(X)
         columns = to_columns(X, self.model_.preprocessor)
         if not allow_nonfinite:
             _check_finite(columns, self.model_.preprocessor)

@@ -1,28 +1,27 @@
 """`tfvae evaluate`: metrics, report and plots of a saved model on a data file."""
 
-from tfvae.anomaly_generation import METHODS
-
-
 def add_arguments(parser):
     parser.add_argument("--model", required=True, help="a calibrated tfvae model (.keras)")
     parser.add_argument("--data", required=True, help=".npz (arrays X, y) or numeric .csv")
     parser.add_argument("--labels", default=None, help="label column (CSV) / array (NPZ): 1 = anomaly")
     parser.add_argument("--out", required=True, help="output directory (metrics.json, report.md, PNGs)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace metrics.json, report.md and plots already in --out")
     parser.add_argument("--threshold", type=float, default=None, help="override the model's threshold")
-    parser.add_argument("--synthetic", default="feature_noise", choices=[*METHODS, "none"],
-                        help="anomalies to add when the data has no labelled anomaly (default: feature_noise)")
+    parser.add_argument("--synthetic", default="feature_noise", 
+                        help="anomalies to add when the data has no labelled anomaly: a method of "
+                        "tfvae.anomaly_generation (feature_noise, latent_shift, prior_tail) or none")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument("--seed", type=int, default=0)
 
 
 def _load_model(path):
-    import keras
-
     from tfvae.models import VAE
+    from tfvae.saving import load_keras
 
     if not path.endswith(".keras"):
         raise ValueError(f"Expected a `.keras` model file. Received: --model {path}")
-    model = keras.saving.load_model(path, safe_mode=True)
+    model = load_keras(path)
     if not isinstance(model, VAE):
         raise ValueError(f"{path} does not hold a tfvae VAE (found {type(model).__name__}).")
     return model
@@ -31,8 +30,18 @@ def _load_model(path):
 def run(args):
     import os
 
+    from tfvae.atomic import refuse_existing
     from tfvae.evaluation.data import read_labelled_data
-    from tfvae.evaluation.evaluate import evaluate
+    from tfvae.evaluation.evaluate import OUTPUT_FILES, evaluate
+
+    from tfvae.anomaly_generation import METHODS
+
+    if args.synthetic not in (*METHODS, "none"):
+        raise ValueError(
+            f"Expected --synthetic to be one of {[*METHODS, 'none']}. Received: {args.synthetic}"
+        )
+    if not args.overwrite:
+        refuse_existing(args.out, OUTPUT_FILES)
 
     if not os.path.exists(args.model):
         raise FileNotFoundError(f"No model file at {args.model}.")

@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from tfvae.validation import check_features
+from tfvae.validation import check_features, load_npz, read_csv
 
 
 def _labels(values, source):
@@ -23,20 +23,20 @@ def _labels(values, source):
 
 
 def _read_npz(path, labels):
-    with np.load(path, allow_pickle=False) as data:
-        x_key = "X" if "X" in data.files else ("x" if "x" in data.files else None)
-        if x_key is None:
-            raise ValueError(f"{path} has no array `X` (found {sorted(data.files)}).")
-        y_key = labels or ("y" if "y" in data.files else None)
-        if labels is not None and labels not in data.files:
-            raise ValueError(f"{path} has no label array {labels!r} (found {sorted(data.files)}).")
-        x = data[x_key]
-        y = None if y_key is None else _labels(data[y_key], path)
+    data = load_npz(path)
+    x_key = "X" if "X" in data else ("x" if "x" in data else None)
+    if x_key is None:
+        raise ValueError(f"{path} has no array `X` (found {sorted(data)}).")
+    y_key = labels or ("y" if "y" in data else None)
+    if labels is not None and labels not in data:
+        raise ValueError(f"{path} has no label array {labels!r} (found {sorted(data)}).")
+    x = data[x_key]
+    y = None if y_key is None else _labels(data[y_key], path)
     return x, y, None
 
 
 def _read_csv(path, labels):
-    frame = pd.read_csv(path)
+    frame = read_csv(path)
     y = None
     if labels is not None:
         if labels not in frame.columns:

@@ -85,6 +85,14 @@ def _scores(vae, detector, x):
     return score_in_batches(vae, x, keys=keys)
 
 
+#: Every file `evaluate(out_dir=...)` may write (the CLI refuses to replace them).
+OUTPUT_FILES = ("metrics.json", "report.md") + tuple(
+    f"{name}.png"
+    for name in ("training_curves", "score_histogram", "roc_curve", "pr_curve", "latent_map",
+                 "reconstructions", "most_anomalous")
+)
+
+
 def _plots(out_dir, scores, y, threshold, history, x):
     from tfvae import plots
 

@@ -1,0 +1,76 @@
+"""Loads a tfvae `.keras` file with `safe_mode`, with one clear error for each bad file.
+
+Keras reports a truncated or non-zip file as "File not found" and an unknown class
+as a `TypeError` about `from_config`; users get instead a `ValueError` naming the
+file and what is wrong with it. Importing this module registers every tfvae Keras
+class, which `load_model` needs to find them.
+"""
+
+import os
+import re
+import zipfile
+
+
+def _registered():
+    import tfvae.data.tabular_preprocessor  # noqa: F401  (registers tfvae>TabularPreprocessor)
+    import tfvae.models  # noqa: F401  (registers the models and layers)
+
+
+def load_keras(path):
+    """Loads the model in `path` (a `.keras` file) with Keras `safe_mode`.
+
+    Args:
+        path: str or path-like.
+
+    Returns:
+        The Keras model.
+
+    Raises:
+        FileNotFoundError: no file at `path`.
+        ValueError: the file is not a `.keras` zip archive, is truncated, or holds
+            classes tfvae does not register (or code `safe_mode` refuses).
+
+    Example:
+    ```python
+    vae = load_keras("runs/demo/model.keras")
+    ```
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No model file at {path}. Pass a `.keras` file saved by tfvae.")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path} is not a `.keras` model file (not a zip archive, or truncated); save the "
+            "model again with `model.save(path)`."
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ValueError(f"{path} is a damaged `.keras` archive ({error}).") from None
+    if bad is not None or "config.json" not in names:
+        raise ValueError(f"{path} is a damaged `.keras` archive (member {bad or 'config.json'}).")
+    _registered()
+    import keras
+
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except TypeError as error:
+        # Keras hides "unknown class" behind a from_config TypeError: name the class.
+        found = re.findall(r"'registered_name': '([^']+>[^']+)'", str(error))
+        unknown = next((name for name in found if name not in _known()), None)
+        raise ValueError(
+            f"{path} holds a class tfvae cannot load safely"
+            f"{f' ({unknown!r})' if unknown else ''}: only registered tfvae and Keras classes load."
+        ) from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
+        raise ValueError(
+            f"{path} is a damaged `.keras` file ({type(error).__name__}: {error})."
+        ) from None
+
+
+def _known():
+    import keras
+
+    return set(keras.saving.get_custom_objects())
