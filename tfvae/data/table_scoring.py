@@ -10,7 +10,6 @@ import concurrent.futures
 import os
 import time
 
-import keras
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -44,12 +43,9 @@ def load_vae(model):
     from tfvae.models import VAE
 
     if isinstance(model, (str, os.PathLike)):
-        path = os.fspath(model)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(
-                f"No model file at {path}. Pass a `.keras` file saved by tfvae."
-            )
-        model = keras.saving.load_model(path, safe_mode=True)
+        from tfvae.saving import load_keras
+
+        model = load_keras(model)
     model = getattr(model, "model_", model)
     if not isinstance(model, VAE):
         raise ValueError(

@@ -9,6 +9,7 @@ import pandas as pd
 
 from tfvae.atomic import atomic_path
 from tfvae.detectors.base import BaseDetector
+from tfvae.saving import load_keras
 from tfvae.detectors.gan_training_check import GANTrainingError, gan_training_problems
 from tfvae.models import ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder, GANomaly
 from tfvae.models.ganomaly import GAN_SCORE_OUTPUTS
@@ -328,7 +329,7 @@ class GANDetector(BaseDetector):
             path: str. A `.keras` file written by `save`.
             calibration_scores: optional array. Restores `p_values`.
         """
-        model = keras.saving.load_model(path, safe_mode=True)
+        model = load_keras(path)
         if not isinstance(model, GANomaly):
             raise ValueError(
                 f"{path} does not hold a tfvae GANomaly (found {type(model).__name__})."

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from tfvae.atomic import atomic_path
 from tfvae.detectors.base import BaseDetector
+from tfvae.saving import load_keras
 from tfvae.detectors.schedule import training_schedule
 from tfvae.models import VAE, FeatureScaler
 from tfvae.models.builder import build_dense_vae
@@ -221,7 +222,7 @@ class VAEDetector(BaseDetector):
             calibration_scores: optional array. Restores `p_values`; the `.keras` file
                 holds the threshold but not the calibration scores.
         """
-        model = keras.saving.load_model(path, safe_mode=True)
+        model = load_keras(path)
         if not isinstance(model, VAE):
             raise ValueError(f"{path} does not hold a tfvae VAE (found {type(model).__name__}).")
         threshold = model.threshold_value()
