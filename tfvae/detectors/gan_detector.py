@@ -7,9 +7,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from tfvae.atomic import atomic_path
-from tfvae.detectors.base import BaseDetector
-from tfvae.saving import load_keras
+from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.detectors.gan_training_check import GANTrainingError, gan_training_problems
 from tfvae.models import ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder, GANomaly
 from tfvae.models.ganomaly import GAN_SCORE_OUTPUTS
@@ -23,7 +21,7 @@ ON_FAILURE = ("raise", "warn")
 LEAKY = "leaky_relu"
 
 
-class GANDetector(BaseDetector):
+class GANDetector(KerasDetector):
     """Fits a GANomaly GAN (Akcay et al., ACCV 2018) on normal data; flags what it
     cannot regenerate.
 
@@ -78,6 +76,8 @@ class GANDetector(BaseDetector):
     detector.predict(x_new)  # 1 = anomaly
     ```
     """
+
+    _MODEL_CLASS = GANomaly
 
     def __init__(
         self,
@@ -311,32 +311,8 @@ class GANDetector(BaseDetector):
         x = self._as_model_input(self._checked(X))
         return score_in_batches(self.model_, x, keys=("reconstruction",))["reconstruction"]
 
-    def save(self, path):
-        """Writes the fitted model (threshold included) to a `.keras` file, atomically."""
-        self._check_fitted()
-        path = os.fspath(path)
-        if not path.endswith(".keras"):
-            raise ValueError(f"Expected a path ending in `.keras`. Received: path={path!r}")
-        with atomic_path(path) as tmp:
-            self.model_.save(tmp)
-        return path
-
     @classmethod
-    def load(cls, path, calibration_scores=None):
-        """Loads a detector saved by `save` (with Keras `safe_mode`).
-
-        Args:
-            path: str. A `.keras` file written by `save`.
-            calibration_scores: optional array. Restores `p_values`.
-        """
-        model = load_keras(path)
-        if not isinstance(model, GANomaly):
-            raise ValueError(
-                f"{path} does not hold a tfvae GANomaly (found {type(model).__name__})."
-            )
-        threshold = model.threshold_value()
-        if threshold is None:
-            raise ValueError(f"{path} holds a model without a threshold: calibrate it with `fit`.")
+    def _from_model(cls, model):
         detector = cls(
             score_name=model.score_name,
             adversarial_weight=model.adversarial_weight,
@@ -345,14 +321,8 @@ class GANDetector(BaseDetector):
             feature_weight=model.feature_weight,
             seed=model.seed if model.seed is not None else 0,
         )
-        detector.model_ = model
-        detector.threshold_ = threshold
         shape = tuple(model.get_build_config()["input_shape"])[1:]
         if len(shape) > 1:
             detector.image_shape_ = tuple(int(d) for d in shape)
         detector.n_features_in_ = int(np.prod(shape))
-        if model.feature_names is not None:
-            detector.feature_names_in_ = np.asarray(model.feature_names, dtype=object)
-        if calibration_scores is not None:
-            detector.calibration_scores_ = np.asarray(calibration_scores, dtype=np.float64)
         return detector

@@ -1,20 +1,16 @@
 """scikit-learn-style detector over the Keras VAE."""
 
-import os
-
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfvae.atomic import atomic_path
-from tfvae.detectors.base import BaseDetector
-from tfvae.saving import load_keras
+from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.detectors.schedule import training_schedule
 from tfvae.models import VAE, FeatureScaler
 from tfvae.models.builder import build_dense_vae
 from tfvae.scores import score_in_batches
 
-class VAEDetector(BaseDetector):
+class VAEDetector(KerasDetector):
     """Fits a dense VAE on tabular data and flags rows that it reconstructs badly.
 
     Inputs are standardised inside the model (a Keras `Normalization` layer), so
@@ -62,6 +58,8 @@ class VAEDetector(BaseDetector):
     detector.predict(x_new)  # 1 = anomaly
     ```
     """
+
+    _MODEL_CLASS = VAE
 
     def __init__(
         self,
@@ -203,42 +201,11 @@ class VAEDetector(BaseDetector):
         errors = score_in_batches(self.model_, x, keys=("feature_errors",))["feature_errors"]
         return self._feature_frame(errors, index=getattr(X, "index", None))
 
-    def save(self, path):
-        """Writes the fitted model (threshold included) to a `.keras` file, atomically."""
-        self._check_fitted()
-        path = os.fspath(path)
-        if not path.endswith(".keras"):
-            raise ValueError(f"Expected a path ending in `.keras`. Received: path={path!r}")
-        with atomic_path(path) as tmp:
-            self.model_.save(tmp)
-        return path
-
     @classmethod
-    def load(cls, path, calibration_scores=None):
-        """Loads a detector saved by `save` (with Keras `safe_mode`).
-
-        Args:
-            path: str. A `.keras` file written by `save` (or any calibrated tfvae VAE).
-            calibration_scores: optional array. Restores `p_values`; the `.keras` file
-                holds the threshold but not the calibration scores.
-        """
-        model = load_keras(path)
-        if not isinstance(model, VAE):
-            raise ValueError(f"{path} does not hold a tfvae VAE (found {type(model).__name__}).")
-        threshold = model.threshold_value()
-        if threshold is None:
-            raise ValueError(f"{path} holds a model without a threshold: calibrate it with `fit`.")
+    def _from_model(cls, model):
         detector = cls(**_params_of(model))
-        detector.model_ = model
-        detector.threshold_ = threshold
         detector.n_features_in_ = int(model.decoder.output_dim)
-        if model.feature_names is not None:
-            detector.feature_names_in_ = np.asarray(model.feature_names, dtype=object)
-        if calibration_scores is not None:
-            detector.calibration_scores_ = np.asarray(calibration_scores, dtype=np.float64)
         return detector
-
-
 
 def _params_of(model):
     """The detector arguments a loaded model records (the others keep their defaults)."""
