@@ -1,5 +1,4 @@
 import numpy as np
-import pandas as pd
 import pytest
 
 from tests.data.tables import mixed_frame

@@ -1,6 +1,5 @@
 """Executes every notebook (jupytext percent scripts) top to bottom with small data."""
 
-import os
 import pathlib
 
 import jupytext

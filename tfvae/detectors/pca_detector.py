@@ -1,6 +1,5 @@
 """PCA reconstruction-error baseline with the same detector interface."""
 
-import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
