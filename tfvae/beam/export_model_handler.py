@@ -1,6 +1,6 @@
 """`ExportModelHandler`: Beam's `RunInference` over an export version folder.
 
-Beam's `TFModelHandlerTensor` loads through `tf.keras.models.load_model`, which Keras 3
+Beam's `TFModelHandlerTensor` loads with the `load_model` of `tf.keras` (Keras 2), which Keras 3
 cannot do for a SavedModel folder; this handler loads the folder with
 `tf.saved_model.load` (once per worker) and calls its serving signatures.
 """
