@@ -109,8 +109,8 @@ def test_killed_score_keeps_the_previous_output(raw_model, tmp_path):
     big.to_csv(tmp_path / "rows.csv", index=False)
     output = tmp_path / "scores.csv"
     output.write_text("previous scores\n")
-    process = _tfvae("score", model, "rows.csv", "--output", output, "--overwrite", "--chunk-rows",
-                     "5000", cwd=tmp_path)
+    process = _tfvae("score", model, "rows.csv", "--output", output, "--overwrite", "--block-mb",
+                     "0.05", "--batch-size", "1000", cwd=tmp_path)
     temporary = lambda: [p for p in os.listdir(tmp_path) if p.startswith(".tmp-") and os.path.getsize(tmp_path / p)]  # noqa: E731
     _kill_when(process, lambda: bool(temporary()), "a partly written temporary output")
     assert output.read_text() == "previous scores\n"

@@ -113,7 +113,7 @@ def _split_header(stream, name, block_bytes):
         data += more
     line, _, rest = data.partition(b"\n")
     try:
-        header = next(csv.reader([line.decode("utf-8").rstrip("\r")]), None)
+        header = next(csv.reader([line.decode("utf-8-sig").rstrip("\r")]), None)
     except UnicodeDecodeError as error:
         raise ValueError(f"{name} is not UTF-8 text (binary or corrupt file?): {error}") from error
     if not header:
