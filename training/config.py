@@ -132,12 +132,17 @@ class ModelConfig:
             # ConvEncoder has relu convolutions and one dense layer: refuse what it would ignore.
             if self.dropout:
                 _fail("model", "dropout", "0 for the conv architecture (dense only)", self.dropout)
-            if len(self.hidden_units) != 1:
+            if self.hidden_units != "auto" and len(self.hidden_units) != 1:
                 _fail("model", "hidden_units", "one size for the conv architecture (its dense layer "
                       "before the latent heads), e.g. [64]", list(self.hidden_units))
             if self.activation != "relu":
                 _fail("model", "activation", "'relu' for the conv architecture (its convolutions "
                       "and dense layer use relu)", self.activation)
+            if "auto" in (self.latent_dim, self.hidden_units):
+                _fail("model", "latent_dim/hidden_units", "explicit sizes for the conv architecture",
+                      (self.latent_dim, self.hidden_units))
+            if self.members > 1:
+                _fail("model", "members", "1 for the conv architecture (dense only)", self.members)
         _check_choice("model", "likelihood", self.likelihood, ("gaussian", "bernoulli"))
         _check_choice("model", "observation_noise", self.observation_noise, ("fixed", "learned"))
         _check_choice(
@@ -148,12 +153,6 @@ class ModelConfig:
         )
         if self.normalize not in (True, False, "robust"):
             _fail("model", "normalize", "true, false or 'robust'", self.normalize)
-        if self.architecture == "conv":
-            if "auto" in (self.latent_dim, self.hidden_units):
-                _fail("model", "latent_dim/hidden_units", "explicit sizes for the conv architecture",
-                      (self.latent_dim, self.hidden_units))
-            if self.members > 1:
-                _fail("model", "members", "1 for the conv architecture (dense only)", self.members)
 
 
 @dataclasses.dataclass(frozen=True)
