@@ -14,7 +14,7 @@ Measures:
     `benchmarks/tflite_latency.measure`);
   - the physical reference: the bare matmul chain with the same layer shapes (FLOP/s
     and rows/s at the scoring batch); scoring is reported as a fraction of it;
-  - peak RSS while `score_csv` streams a generated CSV of `--stream-rows` rows
+  - peak RSS while `score_table` (`tfvae score`) streams a generated CSV of `--stream-rows` rows
     (`benchmarks/stream_score_memory.py`, run in a child process so its RSS is its own).
 Targets (issue #7) are checked in the table, pass or FAIL.
 
