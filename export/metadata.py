@@ -8,17 +8,11 @@ import tensorflow as tf
 
 import tfvae
 from tfvae.atomic import write_json
+from tfvae.score_names import VAE_SCORES
 from tfvae.export import signatures as sig
 
 FILENAME = "metadata.json"
 
-_SCORE_DEFINITIONS = {
-    "negative_elbo": "negative ELBO: negative log-likelihood of the features under the decoded "
-    "posterior mean plus KL(q(z|x) || N(0, I))",
-    "reconstruction_error": "mean squared error between the features and their reconstruction",
-    "reconstruction_error_mae": "mean absolute error between the features and their reconstruction",
-    "kl": "KL(q(z|x) || N(0, I)) of the encoder's posterior",
-}
 
 
 def _training_summary(model, extra):
@@ -66,7 +60,7 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         "score_definition": (
             model.score_definition()
             if hasattr(model, "score_definition")
-            else _SCORE_DEFINITIONS[model.score_name]
+            else VAE_SCORES[model.score_name]
             + "; deterministic: the decoder reconstructs the posterior mean z_mean"
         ),
         "likelihood": getattr(model, "likelihood", None),

@@ -2,38 +2,28 @@
 
 import keras
 
-from tfvae.models import VAE, Autoencoder, ConvDecoder, ConvEncoder, FeatureScaler
+from tfvae.models import VAE, Autoencoder, ConvDecoder, ConvEncoder
 from tfvae.models.builder import build_dense_vae
 
 
-def _standardizer(model_config, x_train):
-    # Statistics from numpy and passed to the constructor, so they are part of the
-    # layer config (saved in the .keras file) and no `adapt` runs under a strategy.
-    if not model_config.normalize:
-        return None
-    return FeatureScaler.from_data(
-        x_train.reshape(len(x_train), -1),
-        robust=model_config.normalize == "robust",
-        knee=model_config.tail_knee,
-        name="normalize",
-    )
-
-
-def build_model(config, bundle):
-    """Creates and builds the VAE (or Autoencoder) of `config.model` for `bundle`.
+def build_model(config, inputs):
+    """Creates and builds the VAE (or Autoencoder) of `config.model` for `inputs`.
 
     Dense models come from `tfvae.models.builder.build_dense_vae`, the builder of
-    the detectors, so the same settings give the same model.
+    the detectors, so the same settings give the same model. The preprocessing layer
+    (a `FeatureScaler` for arrays, the `TabularPreprocessor` of a table) comes from
+    `inputs` with its statistics in its config (saved in the `.keras` file; no `adapt`
+    runs under a strategy).
 
     Args:
         config: a `TrainConfig`.
-        bundle: the `DataBundle` (input shape, training rows for normalisation).
+        inputs: the run's `ArrayInputs` or `TableInputs`.
 
     Returns:
         A built, uncompiled `tfvae.models.VAE`.
     """
     m = config.model
-    feature_shape = bundle.x_train.shape[1:]
+    feature_shape = inputs.feature_shape
     expected = 3 if m.architecture == "conv" else 1
     if len(feature_shape) != expected:
         kind = "images [height, width, channels]" if expected == 3 else "a table [rows, features]"
@@ -47,10 +37,10 @@ def build_model(config, bundle):
         beta=0.0 if config.loss.kl_warmup_epochs else config.loss.beta,
         likelihood=m.likelihood,
         observation_noise=m.observation_noise,
-        preprocessor=_standardizer(m, bundle.x_train),
+        preprocessor=inputs.preprocessor(m),
         score_name=m.score_name,
         seed=config.training.seed,
-        feature_names=bundle.feature_names,
+        feature_names=inputs.feature_names,
         trim_fraction=m.trim_fraction,
     )
     if m.architecture == "conv":
@@ -65,7 +55,7 @@ def build_model(config, bundle):
             members=m.members,
             **kwargs,
         )
-    model.build((None, *feature_shape))
+    model.build(inputs.input_shape)
     return model
 
 

@@ -158,9 +158,3 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         for entry in os.listdir(self.backup_dir):  # older states and any half-written one
             if entry.startswith("state-") and entry != os.path.basename(state):
                 shutil.rmtree(os.path.join(self.backup_dir, entry), ignore_errors=True)
-
-
-def latent_sample(x, n=512, seed=0):
-    """A fixed random sample of rows for `LatentHistograms`."""
-    rows = np.random.default_rng(seed).permutation(len(x))[:n]
-    return x[np.sort(rows)]

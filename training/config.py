@@ -10,14 +10,15 @@ import json
 import os
 import typing
 
-DATA_SOURCES = ("demo", "npz", "csv", "mnist_idx", "kddcup99")
+from tfvae.score_names import SCORE_NAMES
+
+DATA_SOURCES = ("demo", "npz", "table", "mnist_idx", "kddcup99")
 MODEL_TYPES = ("vae", "autoencoder")
 ARCHITECTURES = ("dense", "conv")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 LR_SCHEDULES = ("constant", "cosine", "exponential")
 STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
-THRESHOLD_METHODS = ("percentile", "contamination", "target_fpr")
 
 
 class ConfigError(ValueError):
@@ -51,12 +52,17 @@ def _check_choice(section, name, value, choices):
 class DataConfig:
     """Where the data comes from and how it is split.
 
-    `source` picks the loader (`demo`, `npz`, `csv`, `mnist_idx`, `kddcup99`);
-    `path` is a file or folder (unused by `demo`). Models train on normal rows only:
-    `normal_label` is the label value of normal rows (`label_column` for CSV; for
-    MNIST the digit that is normal). `validation_fraction` of the normal rows is
-    held out for validation loss and threshold calibration, `test_fraction` of the
-    normal rows goes to the test set together with every anomaly.
+    `source` picks the loader: `table` (CSV or Parquet with raw columns: one file, a
+    glob of shards or a folder; read from the files, never held in memory), `kddcup99`
+    (the KDD Cup 99 file, a `table` with its column names), `npz`, `mnist_idx` or
+    `demo` (arrays in memory). `path` is a file, glob or folder (unused by `demo`).
+    Models train on normal rows only: `normal_label` is the label value of normal
+    rows (in `label_column` for tables, default 0; for MNIST the digit that is
+    normal). `validation_fraction` of the normal rows is held out for validation loss
+    and threshold calibration, `test_fraction` of the normal rows goes to the test set
+    together with every anomaly (tables split each row by a hash of its file and line).
+    `categorical`/`numeric` force column kinds of a table (others are inferred);
+    `shuffle_buffer` is the rows a table's training stream mixes at once.
     `max_rows` caps the rows read (0 = all), for quick runs.
     """
 
@@ -67,15 +73,26 @@ class DataConfig:
     validation_fraction: float = 0.2
     test_fraction: float = 0.2
     max_rows: int = 0
+    categorical: tuple = ()
+    numeric: tuple = ()
+    shuffle_buffer: int = 65536
 
     def __post_init__(self):
         _check_choice("data", "source", self.source, DATA_SOURCES)
+        for name in ("categorical", "numeric"):
+            names = getattr(self, name)
+            if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+                _fail("data", name, "a list of column names", names)
+            if names and self.source != "table":
+                _fail("data", name, "empty unless data.source is 'table'", names)
+            object.__setattr__(self, name, tuple(names))
+        _check_int("data", "shuffle_buffer", self.shuffle_buffer, 1)
         if self.source != "demo" and self.path is None:
             raise ConfigError(
                 f"`data.path` is required for data.source={self.source!r}; pass --data PATH."
             )
-        if self.label_column is not None and self.source != "csv":
-            _fail("data", "label_column", "unset unless data.source is 'csv'", self.label_column)
+        if self.label_column is not None and self.source != "table":
+            _fail("data", "label_column", "unset unless data.source is 'table'", self.label_column)
         if self.normal_label is not None and self.source in ("demo", "kddcup99"):
             _fail("data", "normal_label", f"unset for data.source={self.source!r}", self.normal_label)
         _check_float("data", "validation_fraction", self.validation_fraction, 0.01, 0.9)
@@ -90,8 +107,9 @@ class ModelConfig:
     The defaults are `VAEDetector()`'s (chosen on ADBench, see benchmarks/README.md):
     sizes from the table width (`"auto"`, dense only), five ensemble members, learned
     observation noise, robust standardisation with a logarithmic tail beyond 3.
-    `normalize` is `true` (mean/std), `"robust"` (median/IQR) or `false`;
-    `tail_knee` (or null) applies to the first two.
+    `standardize` (as `VAEDetector(standardize=...)`) is `auto` (tables read from files:
+    the `TabularPreprocessor`; arrays: `robust`), `true` (mean/std), `"robust"`
+    (median/IQR) or `false` (arrays only); `tail_knee` (or null) applies to arrays.
     """
 
     type: str = "vae"
@@ -105,7 +123,7 @@ class ModelConfig:
     likelihood: str = "gaussian"
     observation_noise: str = "learned"
     score_name: str = "negative_elbo"
-    normalize: typing.Any = "robust"
+    standardize: typing.Any = "auto"
     tail_knee: typing.Optional[float] = 3.0
     trim_fraction: float = 0.0
 
@@ -149,10 +167,10 @@ class ModelConfig:
             "model",
             "score_name",
             self.score_name,
-            ("negative_elbo", "reconstruction_error", "reconstruction_error_mae", "kl"),
+            SCORE_NAMES,
         )
-        if self.normalize not in (True, False, "robust"):
-            _fail("model", "normalize", "true, false or 'robust'", self.normalize)
+        if self.standardize not in (True, False, "robust", "auto"):
+            _fail("model", "standardize", "auto, true, false or 'robust'", self.standardize)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -262,12 +280,15 @@ class CalibrationConfig:
     value: float = 99.0
 
     def __post_init__(self):
-        _check_choice("calibration", "method", self.method, THRESHOLD_METHODS)
-        limits = {"percentile": (0.0, 100.0), "contamination": (0.0, 0.5), "target_fpr": (0.0, 1.0)}
-        low, high = limits[self.method]
-        ok = isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
-        if not (ok and low < self.value <= high) or (self.method != "contamination" and self.value == high):
-            _fail("calibration", "value", f"in ({low}, {high}) for method={self.method!r}", self.value)
+        from tfvae.thresholds.rules import RULES, threshold_rule
+
+        _check_choice("calibration", "method", self.method, tuple(RULES))
+        if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
+            _fail("calibration", "value", "a number", self.value)
+        try:
+            threshold_rule(self.method, self.value)
+        except ValueError as error:
+            raise ConfigError(f"calibration.value: {error}") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -281,6 +302,15 @@ class TrainConfig:
     training: TrainingConfig = TrainingConfig()
     strategy: StrategyConfig = StrategyConfig()
     calibration: CalibrationConfig = CalibrationConfig()
+
+    def __post_init__(self):
+        if self.data.source in ("table", "kddcup99"):
+            if self.model.standardize not in ("auto", True):
+                _fail("model", "standardize", f"auto or true for data.source={self.data.source!r} "
+                      "(its TabularPreprocessor scales the columns)", self.model.standardize)
+            if self.model.architecture != "dense":
+                _fail("model", "architecture", f"'dense' for data.source={self.data.source!r}",
+                      self.model.architecture)
 
 
 SECTIONS = {f.name: f.default.__class__ for f in dataclasses.fields(TrainConfig)}

@@ -57,7 +57,7 @@ def _require_tensorboard():
         ) from None
 
 
-def _callbacks(config, bundle, write_dir, steps_per_epoch, global_batch):
+def _callbacks(config, inputs, write_dir, steps_per_epoch, global_batch):
     _require_tensorboard()
     t = config.training
     backup_dir = os.path.join(write_dir, "backup")
@@ -88,7 +88,7 @@ def _callbacks(config, bundle, write_dir, steps_per_epoch, global_batch):
     logs = os.path.join(write_dir, "logs")
     listed.append(keras.callbacks.TensorBoard(logs, histogram_freq=0, write_graph=False))
     if t.histogram_freq:
-        sample = callbacks.latent_sample(bundle.x_val, seed=t.seed)
+        sample = inputs.latent_sample(seed=t.seed)
         listed.append(callbacks.LatentHistograms(os.path.join(logs, "latent"), sample, t.histogram_freq))
     return listed, throughput, log_path
 
@@ -117,13 +117,16 @@ def _vector_logs_for_multi_worker(model):
     model.test_step = as_vectors(model.test_step)
 
 
-def effective_steps_per_execution(requested, num_replicas):
-    """`steps_per_execution` to compile with: 1 when the strategy has several replicas.
+def effective_steps_per_execution(requested, num_replicas, steps_per_epoch):
+    """`steps_per_execution` to compile with: a divisor of the epoch's steps, 1 with replicas.
 
-    Keras 3.15 with TensorFlow 2.21 fails under MirroredStrategy when
+    Keras 3.15 runs whole multiples of `steps_per_execution` per epoch (a 265-step
+    epoch at 32 ran 288 batches), so the value used is the largest divisor of
+    `steps_per_epoch` not above `requested`: every epoch runs exactly its steps.
+    Keras 3.15 with TensorFlow 2.21 also fails under MirroredStrategy when
     `steps_per_execution > 1` ("You must feed a value for placeholder tensor ... in
-    multi_step_on_iterator"), even for a plain `Sequential` model; so several
-    replicas run one step per call, with a warning, and the run records the value used.
+    multi_step_on_iterator"), so several replicas run one step per call. Both cases
+    warn when the value changes; the run records the value used.
     """
     if requested > 1 and num_replicas > 1:
         logging.warning(
@@ -133,11 +136,20 @@ def effective_steps_per_execution(requested, num_replicas):
             num_replicas,
         )
         return 1
-    return requested
+    used = max(d for d in range(1, min(requested, steps_per_epoch) + 1) if steps_per_epoch % d == 0)
+    if used != requested:
+        logging.warning(
+            "training.steps_per_execution=%d does not divide the %d steps of an epoch; using "
+            "%d so that every epoch runs exactly its steps (a batch size giving a multiple of "
+            "%d steps keeps the requested value).",
+            requested, steps_per_epoch, used, requested,
+        )
+    return used
 
 
-def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batch, write_dir):
-    """Builds and compiles under `strategy.scope()`, then fits.
+def fit(config, strategy, inputs, datasets, steps_per_epoch, global_batch, write_dir):
+    """Builds and compiles under `strategy.scope()`, then fits on `datasets`
+    (`(train, validation, validation_steps)` from `inputs.datasets`).
 
     Returns:
         `(model, info)`: the trained model and a dict with `epochs` (over all
@@ -147,11 +159,12 @@ def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batc
     previous_policy = keras.config.dtype_policy()
     keras.config.set_dtype_policy(t.precision)
     steps_per_execution = effective_steps_per_execution(
-        t.steps_per_execution, strategy.num_replicas_in_sync
+        t.steps_per_execution, strategy.num_replicas_in_sync, steps_per_epoch
     )
+    train_ds, val_ds, validation_steps = datasets
     try:
         with strategy.scope():
-            model = build.build_model(config, bundle)
+            model = build.build_model(config, inputs)
             model.compile(
                 optimizer=build.build_optimizer(config, steps_per_epoch),
                 steps_per_execution=steps_per_execution,
@@ -161,11 +174,12 @@ def fit(config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batc
             _vector_logs_for_multi_worker(model)
         resumed_from_epoch = backup_epoch(os.path.join(write_dir, "backup"))
         listed, throughput, log_path = _callbacks(
-            config, bundle, write_dir, steps_per_epoch, global_batch
+            config, inputs, write_dir, steps_per_epoch, global_batch
         )
         model.fit(
             train_ds, validation_data=val_ds, epochs=t.epochs, callbacks=listed,
             steps_per_epoch=steps_per_epoch,
+            validation_steps=validation_steps,
             shuffle=False,
             verbose=t.verbose,
         )

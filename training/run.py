@@ -5,9 +5,7 @@ import os
 import shutil
 import typing
 
-import numpy as np
-
-from tfvae.training import artifacts, config as config_lib, strategies
+from tfvae.training import artifacts, config as config_lib, inputs as inputs_lib, strategies
 
 
 @dataclasses.dataclass
@@ -115,49 +113,13 @@ def _global_batch(config, replicas):
     return t.batch_size
 
 
-def _check_sizes(bundle, global_batch):
-    if len(bundle.x_train) < global_batch:
+def _check_sizes(steps_per_epoch, global_batch):
+    if steps_per_epoch < 1:
         raise ValueError(
-            f"The training set has {len(bundle.x_train)} rows, fewer than one global batch of "
-            f"{global_batch}; lower training.batch_size or use more data."
+            f"The training split has fewer rows than one global batch of {global_batch} (per "
+            "worker, for a table read by several workers); lower training.batch_size or use "
+            "more data."
         )
-    if len(bundle.x_val) == 0:
-        raise ValueError("The validation split is empty; raise data.validation_fraction.")
-
-
-def epoch_orders(n_rows, global_batch, seed, first_epoch, epochs):
-    """Row indices of each remaining epoch's batches, `[steps * epochs_left, global_batch]`.
-
-    Epoch `e` uses the permutation seeded by `(seed, e)`: the order does not depend on
-    the strategy (tf.data shuffles are not reproduced under `tf.distribute`) and a
-    resumed run sees the same batches as an uninterrupted one from its restart epoch.
-    Each epoch has `n_rows // global_batch` full batches (one trace, XLA-friendly).
-    """
-    steps = n_rows // global_batch
-    if first_epoch >= epochs:  # killed after the last epoch, before the backup was removed
-        return np.empty((0, global_batch), dtype=np.int64)
-    orders = [
-        np.random.default_rng([seed, epoch]).permutation(n_rows)[: steps * global_batch]
-        for epoch in range(first_epoch, epochs)
-    ]
-    return np.concatenate(orders).reshape(-1, global_batch)
-
-
-def _datasets(bundle, config, global_batch, first_epoch):
-    import tensorflow as tf
-
-    t = config.training
-    rows = tf.constant(bundle.x_train)
-    batches = epoch_orders(len(bundle.x_train), global_batch, t.seed, first_epoch, t.epochs)
-    train = tf.data.Dataset.from_tensor_slices(batches).map(lambda index: tf.gather(rows, index))
-    train = train.prefetch(tf.data.AUTOTUNE)
-    val = tf.data.Dataset.from_tensor_slices(bundle.x_val).batch(global_batch)
-    if config.strategy.name == "multi_worker":
-        # Every worker builds the same batches; each keeps its replicas' slices.
-        options = tf.data.Options()
-        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-        train, val = train.with_options(options), val.with_options(options)
-    return train, val
 
 
 def _set_up_process(config):
@@ -197,14 +159,15 @@ def train(config, out_dir, overwrite=False):
     ```
     """
     from tfvae.training import fit_loop
-    from tfvae.training.data_sources import load_data
 
     # Everything that can fail on bad input runs before the run directory is touched.
     _check_run_dir(out_dir, config, overwrite)
-    bundle = load_data(config.data, seed=config.training.seed)
     strategy = _set_up_process(config)
+    workers = inputs_lib.worker_count(strategy)
+    inputs = inputs_lib.load_inputs(config, workers)  # a table's one statistics pass
     global_batch = _global_batch(config, strategy.num_replicas_in_sync)
-    _check_sizes(bundle, global_batch)
+    steps_per_epoch = inputs.steps_per_epoch(global_batch, workers)
+    _check_sizes(steps_per_epoch, global_batch)
     chief = strategies.is_chief(strategy)
     run_dir = out_dir
     if overwrite and _is_run_dir(out_dir):
@@ -217,22 +180,22 @@ def train(config, out_dir, overwrite=False):
         artifacts.write_json(os.path.join(run_dir, "config.json"), config_lib.to_dict(config))
         artifacts.write_yaml(os.path.join(run_dir, "config.yaml"), config_lib.to_dict(config))
     first_epoch = fit_loop.backup_epoch(os.path.join(write_dir, "backup"))
-    train_ds, val_ds = _datasets(bundle, config, global_batch, first_epoch)
-    steps_per_epoch = len(bundle.x_train) // global_batch
+    datasets = inputs.datasets(config, strategy, global_batch, workers, first_epoch)
     model, history = fit_loop.fit(
-        config, strategy, bundle, train_ds, val_ds, steps_per_epoch, global_batch, write_dir
+        config, strategy, inputs, datasets, steps_per_epoch, global_batch, write_dir
     )
     info = {
         "strategy": config.strategy.name,
         "replicas": int(strategy.num_replicas_in_sync),
+        "workers": int(workers),
         "global_batch_size": int(global_batch),
         "steps_per_epoch": int(steps_per_epoch),
         **history,
-        "data": bundle.describe(),
+        "data": inputs.describe(),
     }
     from tfvae.training.calibration import calibrate_and_save
 
-    metrics, model_path = calibrate_and_save(config, model, bundle, info, write_dir)
+    metrics, model_path = calibrate_and_save(config, model, inputs, info, write_dir)
     if run_dir != out_dir and chief:
         _swap_in(run_dir, out_dir)
         write_dir = strategies.worker_dir(out_dir, strategy)

@@ -5,7 +5,8 @@ import numpy as np
 from tfvae.detectors import VAEDetector
 from tfvae.training.build import build_model
 from tfvae.training.config import from_dict
-from tfvae.training.data_sources import DataBundle
+from tfvae.data.array_sources import ArrayBundle
+from tfvae.training.inputs import ArrayInputs
 
 
 def _configs(model):
@@ -22,8 +23,8 @@ def _configs(model):
 
 def test_default_config_builds_the_default_detector_model():
     x = np.random.default_rng(0).lognormal(size=(200, 7)).astype("float32")
-    bundle = DataBundle(x, x[:10], x[:10], None, None, "table")
-    from_cli = build_model(from_dict({"loss": {"kl_warmup_epochs": 0}}), bundle)
+    inputs = ArrayInputs(ArrayBundle(x, x[:10], x[:10], None, None, "table"))
+    from_cli = build_model(from_dict({"loss": {"kl_warmup_epochs": 0}}), inputs)
     from_detector = VAEDetector()._build_model(x, None)
     assert _configs(from_cli) == _configs(from_detector)
     assert from_cli.members == 5 and from_cli.preprocessor.knee == 3.0

@@ -66,7 +66,9 @@ def read_header(source, name=None):
     return first
 
 
-def iter_table_batches(source, specs, name=None, block_bytes=16 << 20, threads=None):
+def iter_table_batches(
+    source, specs, name=None, block_bytes=16 << 20, threads=None, column_names=None
+):
     """Yields the `TableBatch`es of a CSV or Parquet table, in file order.
 
     Args:
@@ -76,6 +78,8 @@ def iter_table_batches(source, specs, name=None, block_bytes=16 << 20, threads=N
         name: str or None. The file name when `source` is a file object.
         block_bytes: int. Bytes of CSV parsed per block (about the memory per block).
         threads: int or None. Blocks parsed at once (default: the number of CPUs).
+        column_names: list of str or None. For a CSV without a header line: the
+            names of its fields (its first line is then data, line 1).
 
     Raises:
         ValueError: an empty file, a missing column, a file pyarrow cannot parse.
@@ -89,7 +93,7 @@ def iter_table_batches(source, specs, name=None, block_bytes=16 << 20, threads=N
         yield from _parquet_batches(source, specs, name, block_bytes)
     else:
         yield from _csv_batches(
-            source, specs, name, int(block_bytes), threads or os.cpu_count() or 1
+            source, specs, name, int(block_bytes), threads or os.cpu_count() or 1, column_names
         )
 
 
@@ -154,22 +158,25 @@ def _line_count(piece):
     return piece.count(b"\n") + (0 if piece.endswith(b"\n") else 1)
 
 
-def _csv_batches(source, specs, name, block_bytes, threads):
+def _csv_batches(source, specs, name, block_bytes, threads, column_names):
     stream = _open(source)
     try:
         with _guarded(name):
-            yield from _csv_blocks(stream, specs, name, block_bytes, threads)
+            yield from _csv_blocks(stream, specs, name, block_bytes, threads, column_names)
     finally:
         if isinstance(source, (str, os.PathLike)):
             stream.close()
 
 
-def _csv_blocks(stream, specs, name, block_bytes, threads):
-    header, rest = _split_header(stream, name, block_bytes)
+def _csv_blocks(stream, specs, name, block_bytes, threads, column_names):
+    if column_names is None:
+        header, rest = _split_header(stream, name, block_bytes)
+        first_line = 2
+    else:
+        header, rest, first_line = list(column_names), b"", 1
     _check_columns(header, specs, name)
     pending = collections.deque()
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        first_line = 2
         for piece in _pieces(stream, rest, block_bytes):
             pending.append(pool.submit(_parse_piece, piece, first_line, header, specs, name))
             first_line += _line_count(piece)

@@ -114,3 +114,28 @@ def classic_split(frame, seed=0):
     test = features.iloc[np.concatenate([test_normal, test_attack])].reset_index(drop=True)
     y_test = np.r_[np.zeros(len(test_normal), np.int64), np.ones(len(test_attack), np.int64)]
     return train, test, y_test
+
+
+def kddcup99_table(path, max_rows=0):
+    """The KDD Cup 99 file as a `TableFiles` (raw columns, read in blocks, never whole).
+
+    Args:
+        path: str. `kddcup.data_10_percent.gz` (or another file of the same format), or
+            the folder holding it.
+        max_rows: int. Read at most this many rows (0: all).
+    """
+    from tfvae.data.table_files import TableFiles
+
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        path = os.path.join(path, "kddcup.data_10_percent.gz")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No such KDD Cup 99 file: {path}")
+    return TableFiles(
+        files=(path,),
+        column_names=(*COLUMNS, LABEL),
+        label_column=LABEL,
+        normal_label=NORMAL,
+        categorical=CATEGORICAL,
+        max_rows=max_rows,
+    )

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-from tfvae.thresholds import ContaminationThreshold, PercentileThreshold, p_values
+from tfvae.thresholds import p_values, threshold_rule
 from tfvae.validation import check_features, check_fit_rows, check_magnitude
 
 
@@ -22,8 +22,8 @@ class BaseDetector(BaseEstimator, abc.ABC):
 
     def _threshold_rule(self):
         if self.contamination is not None:
-            return ContaminationThreshold(self.contamination)
-        return PercentileThreshold(self.threshold_percentile)
+            return threshold_rule("contamination", self.contamination)
+        return threshold_rule("percentile", self.threshold_percentile)
 
     def fit(self, X, y=None):
         """Fits on `X` (normal data, or data with `contamination` anomalies). Returns self."""

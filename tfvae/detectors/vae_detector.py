@@ -192,8 +192,7 @@ class VAEDetector(KerasDetector):
         NaN/inf rows are scored (as invalid anomalies) rather than refused.
         """
         x = self._checked(X, allow_nonfinite=True)
-        keys = ("reconstruction_error", "reconstruction_error_mae", "kl", "negative_elbo",
-                "score", "is_anomaly", "valid")
+        keys = (*SCORE_NAMES, "score", "is_anomaly", "valid")
         return score_in_batches(self.model_, x, keys=keys)
 
     def feature_scores(self, X):

@@ -10,9 +10,9 @@ from tfvae.anomaly_generation import generate_anomalies
 from tfvae.data.frames import to_columns
 from tfvae.evaluation.report import write_report
 from tfvae.metrics import detection_metrics
+from tfvae.score_names import SCORE_NAMES
 from tfvae.scores import score_in_batches
 
-SCORE_KEYS = ("negative_elbo", "reconstruction_error", "reconstruction_error_mae", "kl")
 
 
 def _resolve(model_or_detector, threshold):
@@ -81,7 +81,7 @@ def _scores(vae, detector, x):
     if vae is None:
         return {"score": np.asarray(detector.score_samples(x), dtype=np.float64)}
     images = not isinstance(x, dict) and x.ndim > 2
-    keys = ("score", *SCORE_KEYS, "z_mean") + (("reconstruction",) if images else ())
+    keys = ("score", *SCORE_NAMES, "z_mean") + (("reconstruction",) if images else ())
     return score_in_batches(vae, x, keys=keys)
 
 
@@ -164,7 +164,7 @@ def evaluate(model_or_detector, x, y=None, out_dir=None, threshold=None, plots=T
         "metrics": detection_metrics(y_metrics, scores["score"], threshold),
         "auroc_by_score": {
             key: float(sk_metrics.roc_auc_score(y_metrics, scores[key])) if has_both else None
-            for key in SCORE_KEYS if key in scores and np.isfinite(scores[key]).all()
+            for key in SCORE_NAMES if key in scores and np.isfinite(scores[key]).all()
         },
         "plots": {},
     }

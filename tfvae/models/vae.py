@@ -8,8 +8,8 @@ import tensorflow as tf
 from tfvae import losses
 from tfvae.models._validation import check_choice
 from tfvae.models.sampling import Sampling
+from tfvae.score_names import SCORE_NAMES
 
-SCORE_NAMES = ("negative_elbo", "reconstruction_error", "reconstruction_error_mae", "kl")
 OBSERVATION_NOISE = ("fixed", "learned")
 #: Bound of the posterior log-variance (exp(30) ~ 1e13 stays far from float32 overflow).
 LOG_VAR_LIMIT = 30.0

@@ -5,11 +5,14 @@ from tfvae.thresholds.contamination import ContaminationThreshold
 from tfvae.thresholds.false_positive_rate import FalsePositiveRateThreshold
 from tfvae.thresholds.p_values import p_values
 from tfvae.thresholds.percentile import PercentileThreshold
+from tfvae.thresholds.rules import RULES, threshold_rule
 
 __all__ = [
     "ContaminationThreshold",
     "FalsePositiveRateThreshold",
     "PercentileThreshold",
+    "RULES",
     "Threshold",
     "p_values",
+    "threshold_rule",
 ]
