@@ -9,9 +9,9 @@ import keras
 
 from tfvae.export import layout, metadata as meta, signatures as sig, tflite, warmup
 from tfvae.export.savedmodel import ServingModule
-from tfvae.models import VAE, GANomaly
 
 from tfvae.export.options import FORMATS
+from tfvae.saving import as_model
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,20 +47,7 @@ def _as_tuple(value, name, choices):
 
 def load_for_export(model_or_path):
     """Returns the VAE of a `.keras` path, a fitted detector, or a VAE; refuses unfitted models."""
-    model = model_or_path
-    if isinstance(model, (str, os.PathLike)):
-        from tfvae.saving import load_keras
-
-        model = load_keras(model)
-    elif not isinstance(model, (VAE, GANomaly)) and hasattr(model, "score_samples"):
-        if not hasattr(model, "model_"):
-            raise ValueError(f"This {type(model).__name__} is not fitted: call `fit` before exporting.")
-        model = model.model_
-    if not isinstance(model, (VAE, GANomaly)):
-        raise ValueError(
-            "Expected a tfvae VAE or GANomaly, a fitted detector or a `.keras` path. "
-            f"Received {type(model).__name__}."
-        )
+    model = as_model(model_or_path, gan=True)
     # Trained means fitted: an uncompiled model (no optimizer state) never was.
     optimizer = getattr(model, "optimizer", None)
     untrained = optimizer is None or int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfvae.models import FeatureScaler
+from tfvae.saving import as_model
 from tfvae.scores import score_in_batches
 
 #: method -> whether it needs `x_reference` (normal rows to start from).
@@ -25,16 +26,6 @@ METHODS = {
     "prior_tail": False,  # decode prior draws conditioned to lie beyond radius `scale`
     "feature_noise": True,  # decode normal rows, add noise of `scale` feature-SDs
 }
-
-
-def _vae(model_or_detector):
-    model = getattr(model_or_detector, "model_", model_or_detector)
-    if not (hasattr(model, "posterior") and hasattr(model, "decode")):
-        raise ValueError(
-            "Expected a tfvae VAE or a fitted VAEDetector. "
-            f"Received: {type(model_or_detector).__name__}"
-        )
-    return model
 
 
 def _to_inputs(model, features):
@@ -106,7 +97,7 @@ def generate_anomalies(model, n, method="latent_shift", x_reference=None, scale=
         raise ValueError(f"Expected `scale` to be a positive float. Received: scale={scale!r}")
     if METHODS[method] and (x_reference is None or len(x_reference) == 0):
         raise ValueError(f"method={method!r} needs `x_reference`: pass some normal rows.")
-    vae = _vae(model)
+    vae = as_model(model)
     rng = np.random.default_rng(seed)
     if method == "prior_tail":
         latent_dim = int(vae.encoder.latent_dim)

@@ -74,3 +74,41 @@ def _known():
     import keras
 
     return set(keras.saving.get_custom_objects())
+
+
+def as_model(source, gan=False):
+    """The tfvae model of `source`: a VAE itself, a fitted detector or a `.keras` path.
+
+    The one place that turns what a user passes into a model (`tfvae score`,
+    `export_model`, `evaluate`, `generate_anomalies`).
+
+    Args:
+        source: a `tfvae.models.VAE`/`Autoencoder` (or `GANomaly` when `gan`), a
+            fitted tfvae detector (its `model_`), or the path of a `.keras` file.
+        gan: bool. Accept a `GANomaly` too.
+
+    Raises:
+        ValueError: an unfitted detector, or anything else (named).
+    """
+    from tfvae.models import VAE, GANomaly
+
+    classes = (VAE, GANomaly) if gan else (VAE,)
+    model = source
+    if isinstance(source, (str, os.PathLike)):
+        if os.path.isdir(source):
+            raise ValueError(
+                f"{os.fspath(source)} is a folder; pass the `.keras` file (an export version "
+                "folder is served with tf.saved_model.load or `tfvae score`)."
+            )
+        model = load_keras(source)
+    elif not isinstance(source, classes) and hasattr(source, "score_samples"):
+        if not hasattr(source, "model_"):
+            raise ValueError(f"This {type(source).__name__} is not fitted: call `fit` first.")
+        model = source.model_
+    if not isinstance(model, classes):
+        names = " or ".join(cls.__name__ for cls in classes)
+        raise ValueError(
+            f"Expected a tfvae {names}, a fitted detector or a `.keras` path. "
+            f"Received {type(model).__name__}."
+        )
+    return model

@@ -117,6 +117,21 @@ def _vector_logs_for_multi_worker(model):
     model.test_step = as_vectors(model.test_step)
 
 
+def _skip_symbolic_build(model):
+    """Works around Keras 3.15 building a model from a batch under a strategy.
+
+    Under any `tf.distribute` strategy, `fit` first takes a batch from the input and
+    MEAN-reduces it across replicas to build the model symbolically, which fails on a
+    dict of per-replica raw columns (strings cannot be averaged). The model is fully
+    built (`VAE.build`) and its optimizer is built here, so there is nothing to build.
+    """
+    model.optimizer.build(model.trainable_variables)
+    unbuilt = [layer.name for layer in model._flatten_layers() if not layer.built]
+    if unbuilt:
+        raise RuntimeError(f"Layers {unbuilt} are not built; build the model before `fit`.")
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+
+
 def effective_steps_per_execution(requested, num_replicas, steps_per_epoch):
     """`steps_per_execution` to compile with: a divisor of the epoch's steps, 1 with replicas.
 
@@ -170,6 +185,8 @@ def fit(config, strategy, inputs, datasets, steps_per_epoch, global_batch, write
                 steps_per_execution=steps_per_execution,
                 jit_compile=t.jit_compile,
             )
+            if isinstance(inputs.input_shape, dict):  # raw table columns
+                _skip_symbolic_build(model)
         if config.strategy.name == "multi_worker":
             _vector_logs_for_multi_worker(model)
         resumed_from_epoch = backup_epoch(os.path.join(write_dir, "backup"))

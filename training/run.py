@@ -116,7 +116,7 @@ def _global_batch(config, replicas):
 def _check_sizes(steps_per_epoch, global_batch):
     if steps_per_epoch < 1:
         raise ValueError(
-            f"The training split has fewer rows than one global batch of {global_batch} (per "
+            f"The training split has fewer than one global batch of {global_batch} rows (per "
             "worker, for a table read by several workers); lower training.batch_size or use "
             "more data."
         )

@@ -1,9 +1,11 @@
 import gzip
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from tfvae.data.csv_chunks import iter_chunks, read_header, typed_columns
+from tfvae.data.arrow_batches import iter_table_batches, read_header
+from tfvae.data.csv_chunks import Chunk, typed_columns
 
 SPECS = [{"name": "a", "kind": "numeric"}, {"name": "b", "kind": "categorical"}]
 
@@ -13,32 +15,16 @@ def _write(path, text):
     return path
 
 
-def test_chunks_carry_line_numbers_and_report_bad_rows(tmp_path):
-    path = _write(tmp_path / "t.csv", "a,b\n1,x\n2,y,extra\n,z\noops,w\n5,\n")
-    chunks = list(iter_chunks(path, chunk_rows=2))
-    columns, lines, errors = zip(*(typed_columns(c, SPECS) for c in chunks))
-    all_lines = np.concatenate(lines)
-    np.testing.assert_array_equal(all_lines, [2, 4, 6])
-    messages = dict(e for errs in errors for e in errs)
+def test_bad_values_become_errors_naming_their_lines():
+    frame = pd.DataFrame({"a": ["1", "", "oops", "5"], "b": ["x", "z", "w", ""]})
+    chunk = Chunk(frame, np.asarray([2, 4, 5, 6]), [(3, "expected 2 fields, found 3")])
+    columns, lines, errors = typed_columns(chunk, SPECS)
+    np.testing.assert_array_equal(lines, [2, 4, 6])
+    messages = dict(errors)
     assert set(messages) == {3, 5}
     assert "expected 2 fields" in messages[3] and "'oops' is not a number" in messages[5]
-    a = np.concatenate([c["a"] for c in columns])
-    assert a[0] == 1.0 and np.isnan(a[1]) and a[2] == 5.0  # empty field = missing
-    assert list(np.concatenate([c["b"] for c in columns])) == ["x", "z", ""]
-
-
-def test_reading_is_lazy(tmp_path):
-    path = tmp_path / "big.csv"
-    with open(path, "w") as handle:
-        handle.write("a,b\n" + "".join(f"{i},x\n" for i in range(5000)))
-    chunks = iter_chunks(path, chunk_rows=100)
-    first = next(chunks)
-    assert len(first.frame) == 100
-    # The rest of the file is not read until asked for: break it and the first chunk
-    # is already out, the failure only appears further on.
-    path.write_text("a,b\n1,x\n")
-    remaining = sum(len(c.frame) for c in chunks)
-    assert remaining < 4900
+    assert columns["a"][0] == 1.0 and np.isnan(columns["a"][1]) and columns["a"][2] == 5.0
+    assert list(columns["b"]) == ["x", "z", ""]
 
 
 def test_empty_and_corrupt_files_raise_naming_the_file(tmp_path):
@@ -49,7 +35,7 @@ def test_empty_and_corrupt_files_raise_naming_the_file(tmp_path):
     data = gzip.compress(b"a,b\n" + b"1,x\n" * 1000)
     corrupt.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="bad.csv.gz is not a valid gzip file"):
-        list(iter_chunks(corrupt))
+        list(iter_table_batches(corrupt, SPECS))
     not_gzip = _write(tmp_path / "plain.csv.gz", "a,b\n1,x\n")
     with pytest.raises(ValueError, match="plain.csv.gz is not a valid gzip file"):
         read_header(not_gzip)

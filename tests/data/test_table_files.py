@@ -165,3 +165,22 @@ def test_parquet_shards_read_like_csv(tmp_path):
         _frame(100, start=100 * index).to_parquet(folder / f"p{index}.parquet")
     scan = scan_tables(_table(folder), RowSplit())
     assert scan.counts.sum() == 200 and scan.n_anomalies == 20
+
+
+def test_scan_statistics_match_the_in_memory_preprocessor(tmp_path):
+    from tests.data.tables import mixed_frame
+    from tfvae.data import TabularPreprocessor
+
+    frame = mixed_frame(300)
+    folder = tmp_path / "t"
+    folder.mkdir()
+    frame.iloc[:120].to_csv(folder / "a.csv", index=False)
+    frame.iloc[120:].to_csv(folder / "b.csv", index=False)
+    # Unlabelled, nothing tested: every row is fitted, as `from_dataframe` fits them all.
+    scan = scan_tables(TableFiles.from_path(folder), RowSplit(test_fraction=0.0))
+    whole = TabularPreprocessor.from_dataframe(frame)
+    for got, want in zip(scan.specs, whole.columns):
+        assert got["kind"] == want["kind"] and got.get("vocabulary") == want.get("vocabulary")
+        if got["kind"] == "numeric":
+            assert got["mean"] == pytest.approx(want["mean"], rel=1e-5)
+            assert got["scale"] == pytest.approx(want["scale"], rel=1e-4)

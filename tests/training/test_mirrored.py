@@ -51,5 +51,6 @@ def test_steps_per_execution_falls_back_to_one_with_replicas(tiny, tmp_path, cap
         result = train(config, str(tmp_path / "run"))
     assert result.metrics["training"]["steps_per_execution"] == 1
     assert "steps_per_execution=8 is not supported with 2 replicas" in caplog.text
-    single = train(tiny(training={"steps_per_execution": 8}), str(tmp_path / "single"))
-    assert single.metrics["training"]["steps_per_execution"] == 8
+    single = train(tiny(training={"steps_per_execution": 4}), str(tmp_path / "single"))
+    assert single.metrics["training"]["steps_per_epoch"] == 6
+    assert single.metrics["training"]["steps_per_execution"] == 3  # divides the epoch

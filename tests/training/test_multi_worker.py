@@ -7,6 +7,7 @@ import time
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from tfvae.training.config import to_dict
@@ -82,3 +83,50 @@ def test_two_localhost_workers_train_one_epoch_and_agree(tiny, tmp_path):
     for a, b in zip(chief.get_weights(), other.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
     assert json.loads((out / "metrics.json").read_text())["training"]["epochs"] == 1
+
+
+def _sharded_table(folder, n_files=4, rows=240):
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    for index in range(n_files):
+        pd.DataFrame({
+            "size": rng.lognormal(size=rows).round(3),
+            "rate": rng.normal(size=rows).round(3),
+            "proto": rng.choice(["tcp", "udp"], size=rows),
+            "label": np.where(rng.random(rows) < 0.05, "attack", "normal"),
+        }).to_csv(folder / f"part-{index}.csv", index=False)
+    return folder
+
+
+@pytest.mark.slow
+def test_two_workers_each_read_their_shards_and_agree(tmp_path):
+    from tfvae.data.row_split import TRAIN
+    from tfvae.training.config import from_dict
+    from tfvae.training.inputs import TableInputs
+
+    folder = _sharded_table(tmp_path / "shards")
+    config = from_dict({
+        "data": {"source": "table", "path": str(folder), "label_column": "label",
+                 "normal_label": "normal", "validation_fraction": 0.2},
+        "model": {"latent_dim": 2, "hidden_units": [8], "members": 1},
+        "training": {"epochs": 2, "batch_size": 32, "verbose": 0, "histogram_freq": 0},
+    })
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(to_dict(config)))
+    for attempt in range(3):
+        out = tmp_path / f"run{attempt}"
+        codes, outputs = _run_workers(config_path, out)
+        if not any(failure in text for text in outputs for failure in BIND_FAILURES):
+            break
+    for code, text in zip(codes, outputs):
+        assert code == 0, text[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())["training"]
+    # By file: 4 shards, 2 each; an epoch is the steps of the smaller share, 16 rows a step.
+    scan = TableInputs(config.data, seed=0, workers=2).scan
+    assert metrics["workers"] == 2 and metrics["data"]["n_files"] == 4
+    assert metrics["steps_per_epoch"] == scan.steps(TRAIN, 16) > 0
+    chief = keras.saving.load_model(out / "model.keras", safe_mode=True)
+    other = keras.saving.load_model(out / "workers" / "worker_1" / "model.keras", safe_mode=True)
+    assert int(chief.optimizer.iterations) == 2 * metrics["steps_per_epoch"]
+    for a, b in zip(chief.get_weights(), other.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)

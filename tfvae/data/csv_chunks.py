@@ -1,13 +1,12 @@
-"""Reads a CSV (plain or .gz) lazily in chunks of raw string fields, with line numbers.
+"""Typing of raw string fields by column kind, bad values reported with their lines.
 
-Nothing is dropped silently: a row with the wrong number of fields, or a value that
-does not parse in a numeric column, is returned as an error naming its line.
+`arrow_batches` parses a block as text with this when pyarrow finds a value that is
+not a number in a numeric column: nothing is dropped silently, every such value
+becomes an error naming its line.
 """
 
-import csv
 import dataclasses
 import gzip
-import io
 import os
 import zlib
 
@@ -24,56 +23,6 @@ class Chunk:
     frame: pd.DataFrame
     lines: np.ndarray
     errors: list  # of (line, message)
-
-
-def open_text(path):
-    """Opens `path` for reading text; `.gz` files are decompressed on the fly."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No such file: {path}")
-    if path.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")
-
-
-def read_header(path):
-    """The column names of a CSV file (its first line)."""
-    with _guarded(path):
-        with open_text(path) as handle:
-            header = next(csv.reader(handle), None)
-    if not header:
-        raise ValueError(f"{os.fspath(path)} is empty: expected a header line with column names.")
-    return [name.strip() for name in header]
-
-
-def iter_chunks(path, chunk_rows=65536):
-    """Yields `Chunk`s of at most `chunk_rows` rows; reads the file lazily.
-
-    Raises:
-        ValueError: empty file, corrupt gzip (naming the file), duplicate header names.
-    """
-    if int(chunk_rows) < 1:
-        raise ValueError(f"Expected `chunk_rows` to be a positive int. Received: chunk_rows={chunk_rows!r}")
-    header = read_header(path)
-    if len(set(header)) != len(header):
-        raise ValueError(f"{os.fspath(path)}: repeated column names in the header {header}.")
-    with _guarded(path), open_text(path) as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        rows, lines, errors = [], [], []
-        for fields in reader:
-            line = reader.line_num
-            if len(fields) != len(header):
-                if fields:  # a blank line is not a row
-                    errors.append((line, f"expected {len(header)} fields, found {len(fields)}"))
-            else:
-                rows.append(fields)
-                lines.append(line)
-            if len(rows) >= chunk_rows:
-                yield Chunk(pd.DataFrame(rows, columns=header), np.asarray(lines), errors)
-                rows, lines, errors = [], [], []
-        if rows or errors:
-            yield Chunk(pd.DataFrame(rows, columns=header), np.asarray(lines, dtype=np.int64), errors)
 
 
 def typed_columns(chunk, specs):

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from tfvae.atomic import atomic_path
 from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
 from tfvae.data.model_inputs import ModelInputs
+from tfvae.saving import as_model
 from tfvae.scores import batch_scorer
 
 MAX_REPORTED_ERRORS = 1000
@@ -36,22 +37,6 @@ OUTPUT_SCHEMA = pa.schema(
         ("error", pa.string()),
     ]
 )
-
-
-def load_vae(model):
-    """The VAE of a `.keras` path, a fitted detector, or a VAE itself."""
-    from tfvae.models import VAE
-
-    if isinstance(model, (str, os.PathLike)):
-        from tfvae.saving import load_keras
-
-        model = load_keras(model)
-    model = getattr(model, "model_", model)
-    if not isinstance(model, VAE):
-        raise ValueError(
-            f"Expected a tfvae VAE, a fitted detector or a `.keras` path. Received {type(model).__name__}."
-        )
-    return model
 
 
 def check_output(out_path, inputs, overwrite):
@@ -104,7 +89,7 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
     if not os.path.exists(path):
         raise FileNotFoundError(f"No such file: {path}")
     header = read_header(path)
-    model = load_vae(model)
+    model = as_model(model)
     inputs = ModelInputs.from_model(model)
     specs = inputs.specs(header)
     scorer = batch_scorer(model, keys=SCORE_COLUMNS)

@@ -15,18 +15,6 @@ def add_arguments(parser):
     parser.add_argument("--seed", type=int, default=0)
 
 
-def _load_model(path):
-    from tfvae.models import VAE
-    from tfvae.saving import load_keras
-
-    if not path.endswith(".keras"):
-        raise ValueError(f"Expected a `.keras` model file. Received: --model {path}")
-    model = load_keras(path)
-    if not isinstance(model, VAE):
-        raise ValueError(f"{path} does not hold a tfvae VAE (found {type(model).__name__}).")
-    return model
-
-
 def run(args):
     import os
 
@@ -43,10 +31,14 @@ def run(args):
     if not args.overwrite:
         refuse_existing(args.out, OUTPUT_FILES)
 
+    from tfvae.saving import as_model
+
     if not os.path.exists(args.model):
         raise FileNotFoundError(f"No model file at {args.model}.")
+    if not args.model.endswith(".keras"):
+        raise ValueError(f"Expected a `.keras` model file. Received: --model {args.model}")
     x, y, names = read_labelled_data(args.data, args.labels)
-    model = _load_model(args.model)
+    model = as_model(args.model)
     if names is not None:
         import pandas as pd
 

@@ -114,6 +114,10 @@ class VAE(keras.Model):
         latent_shape = self.encoder.compute_output_shape(feature_shape)[0]
         if not self.decoder.built:
             self.decoder.build(latent_shape)
+        # Every layer built here, so `fit` never builds symbolically from a batch (which
+        # fails on the per-replica batches of a distributed dataset).
+        if not self.sampling.built:
+            self.sampling.build([latent_shape, latent_shape])
         if self.likelihood == "gaussian" and self.observation_noise == "learned":
             self.observation_log_var = self.add_weight(
                 shape=tuple(feature_shape[1:]), initializer="zeros", name="observation_log_var"
