@@ -61,10 +61,10 @@ def overrides_from(args):
 
 
 def run(args):
-    from tfvae.training.config import load_config, with_overrides
+    from tfvae.training.config import load_config
     from tfvae.training.run import train
 
-    config = with_overrides(load_config(args.config), overrides_from(args))
+    config = load_config(args.config, overrides_from(args))
     out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.config))[0])
     result = train(config, out, overwrite=args.overwrite)
     training, test = result.metrics["training"], result.metrics["test"]

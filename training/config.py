@@ -352,8 +352,9 @@ def to_dict(config):
     }
 
 
-def load_config(path):
-    """Reads a `.yaml`/`.yml`/`.json` config file and validates it."""
+def load_config(path, overrides=None):
+    """Reads a `.yaml`/`.yml`/`.json` config file, applies dotted-key `overrides` (as
+    `with_overrides`) and validates the result (a file may leave `data.path` to `--data`)."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Config file not found: {path}")
     with open(path) as f:
@@ -367,7 +368,7 @@ def load_config(path):
     else:
         raise ConfigError(f"Expected a .yaml, .yml or .json config file. Received: {path}")
     try:
-        return from_dict(values)
+        return from_dict(_overridden(values, overrides or {}))
     except ConfigError as error:
         raise ConfigError(f"{path}: {error}") from None
 
@@ -386,12 +387,19 @@ def with_overrides(config, overrides):
         config: a `TrainConfig`.
         overrides: dict mapping `"section.key"` to a value.
     """
-    values = to_dict(config)
+    return from_dict(_overridden(to_dict(config), overrides))
+
+
+def _overridden(values, overrides):
+    if not isinstance(values, dict):
+        raise ConfigError(f"Expected the config to be a mapping of sections. Received: {values!r}")
+    values = {name: dict(section) if isinstance(section, dict) else section
+              for name, section in values.items()}
     for dotted, value in overrides.items():
         section, _, key = dotted.partition(".")
         if section not in SECTIONS or not key:
             raise ConfigError(
                 f"Override `{dotted}` must look like SECTION.KEY with SECTION in {list(SECTIONS)}."
             )
-        values[section][key] = value
-    return from_dict(values)
+        values.setdefault(section, {})[key] = value
+    return values

@@ -39,10 +39,6 @@ def load_inputs(config, workers=1):
     return ArrayInputs(bundle)
 
 
-def _scaled(model_config):
-    return model_config.standardize not in (False, None)
-
-
 class ArrayInputs:
     """A data set split in memory (`tfvae.data.array_sources.ArrayBundle`)."""
 
@@ -59,7 +55,7 @@ class ArrayInputs:
 
     def preprocessor(self, model_config):
         """The `FeatureScaler` of `model.standardize` fitted on the training rows, or None."""
-        if not _scaled(model_config):
+        if model_config.standardize is False:
             return None
         x = self.bundle.x_train
         return FeatureScaler.from_data(
@@ -152,12 +148,7 @@ class TableInputs:
         return {**self.scan.describe(), "files": list(self.table.files)}
 
     def preprocessor(self, model_config):
-        if not _scaled(model_config) or model_config.standardize == "robust":
-            raise ValueError(
-                f"model.standardize={model_config.standardize!r}: a {self.table.files[0]} table "
-                "is encoded by the TabularPreprocessor (mean/std scaling, log of heavy tails, "
-                "one-hot categories); use model.standardize: auto (or true)."
-            )
+        """The `TabularPreprocessor` of the statistics pass (the config checks `standardize`)."""
         return self.scan.preprocessor()
 
     @property

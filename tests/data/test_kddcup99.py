@@ -4,19 +4,14 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from table_helpers import KDD_ROW, kdd_file
 from tfvae.data.kddcup99 import CATEGORICAL, COLUMNS, classic_split, load_kddcup99
 from tfvae.detectors import TabularVAEDetector
 
-ROW = "0,tcp,http,SF,181,5450" + ",0" * 16 + ",8,8" + ",0.00" * 7 + ",9,9" + ",0.00" * 8
-
-
-def _tiny_file(path, labels):
-    path.write_bytes(gzip.compress("".join(f"{ROW},{label}\n" for label in labels).encode()))
-    return path
 
 
 def test_loader_reads_raw_columns_and_label(tmp_path):
-    path = _tiny_file(tmp_path / "kdd.gz", ["normal."] * 3 + ["smurf."])
+    path = kdd_file(tmp_path / "kdd.gz", ["normal."] * 3 + ["smurf."])
     frame = load_kddcup99(path)
     assert list(frame.columns) == list(COLUMNS) + ["label"]
     assert frame.shape == (4, 42)
@@ -25,7 +20,7 @@ def test_loader_reads_raw_columns_and_label(tmp_path):
 
 def test_classic_split_is_first_80_percent_of_normal_rows(tmp_path):
     labels = ["normal."] * 10 + ["smurf."] * 5 + ["normal."] * 10 + ["neptune."] * 5
-    frame = load_kddcup99(_tiny_file(tmp_path / "kdd.gz", labels))
+    frame = load_kddcup99(kdd_file(tmp_path / "kdd.gz", labels))
     frame["duration"] = np.arange(len(frame))  # row ids
     train, test, y_test = classic_split(frame)
     assert list(train["duration"]) == list(range(10)) + list(range(15, 21))
@@ -39,7 +34,7 @@ def test_missing_and_corrupt_files_are_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.gz"):
         load_kddcup99(tmp_path / "nope.gz")
     bad = tmp_path / "broken.gz"
-    bad.write_bytes(gzip.compress(f"{ROW},normal.\n".encode() * 200)[:100])
+    bad.write_bytes(gzip.compress(f"{KDD_ROW},normal.\n".encode() * 200)[:100])
     with pytest.raises(ValueError, match="broken.gz"):
         load_kddcup99(bad)
 

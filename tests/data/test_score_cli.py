@@ -1,6 +1,6 @@
 import pandas as pd
 
-from tests.data.tables import mixed_frame
+from table_helpers import mixed_frame
 from tfvae.cli import main
 from tfvae.detectors import TabularVAEDetector
 
@@ -26,7 +26,7 @@ def test_score_command_writes_scores_and_flags_bad_rows(tmp_path, capsys):
 
 def test_score_command_takes_a_numeric_model_like_the_demo(tmp_path, capsys):
     from tfvae.detectors import VAEDetector
-    from tests.helpers import gaussian_blobs
+    from helpers import gaussian_blobs
 
     x = pd.DataFrame(gaussian_blobs(200, 5), columns=[f"f{i}" for i in range(5)])
     model = VAEDetector(epochs=1, hidden_units=(8,), latent_dim=2).fit(x).save(tmp_path / "m.keras")

@@ -168,7 +168,7 @@ def test_parquet_shards_read_like_csv(tmp_path):
 
 
 def test_scan_statistics_match_the_in_memory_preprocessor(tmp_path):
-    from tests.data.tables import mixed_frame
+    from table_helpers import mixed_frame
     from tfvae.data import TabularPreprocessor
 
     frame = mixed_frame(300)

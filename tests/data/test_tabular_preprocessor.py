@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from tests.data.tables import mixed_frame
-from tests.helpers import config_round_trip, keras_round_trip
+from table_helpers import mixed_frame
+from helpers import config_round_trip, keras_round_trip
 from tfvae.data import TabularPreprocessor, to_columns
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
 

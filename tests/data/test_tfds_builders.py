@@ -4,7 +4,7 @@ import struct
 import numpy as np
 import tensorflow_datasets as tfds
 
-from tests.data.test_kddcup99 import _tiny_file
+from table_helpers import kdd_file
 from tfvae.data.idx import load_idx
 from tfvae.data.tfds_builders import TfvaeKddcup99, TfvaeMnistIdx
 
@@ -25,7 +25,7 @@ def test_mock_data_loads_without_files():
 def test_kddcup99_builder_prepares_offline_from_manual_dir(tmp_path):
     manual = tmp_path / "manual"
     manual.mkdir()
-    _tiny_file(manual / "kddcup.data_10_percent.gz", ["normal."] * 10 + ["smurf."] * 4)
+    kdd_file(manual / "kddcup.data_10_percent.gz", ["normal."] * 10 + ["smurf."] * 4)
     config = tfds.download.DownloadConfig(manual_dir=str(manual))
     builder = TfvaeKddcup99(data_dir=str(tmp_path / "data"))
     builder.download_and_prepare(download_config=config)

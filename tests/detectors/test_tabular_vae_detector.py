@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.data.tables import mixed_frame
+from table_helpers import mixed_frame
 from tfvae.data import read_feature_spec
 from tfvae.detectors import TabularVAEDetector, VAEDetector
 

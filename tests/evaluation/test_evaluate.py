@@ -69,7 +69,7 @@ def test_label_length_mismatch(fitted):
 
 
 def test_raw_table_detector_is_evaluated_on_named_columns(tmp_path):
-    from tests.data.tables import mixed_frame
+    from table_helpers import mixed_frame
     from tfvae import TabularVAEDetector
 
     train, test = mixed_frame(n=300, seed=0), mixed_frame(n=60, seed=1)

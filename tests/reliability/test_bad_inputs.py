@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.data.tables import mixed_frame
+from table_helpers import mixed_frame
 from tfvae import TabularVAEDetector, VAEDetector
 from tfvae.cli import main
 

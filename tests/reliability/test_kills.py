@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.data.tables import mixed_frame
+from table_helpers import mixed_frame
 from tfvae import TabularVAEDetector
 
 TIMEOUT = 150  # seconds, per wait

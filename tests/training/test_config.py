@@ -10,13 +10,27 @@ CONFIGS = sorted((pathlib.Path(__file__).parents[2] / "training" / "configs").gl
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_example_configs_load_and_round_trip(path):
-    config = load_config(str(path))
+    config = load_config(str(path), {"data.path": "given/by/--data"})
     assert from_dict(to_dict(config)) == config
 
 
-def test_example_configs_cover_demo_kdd_and_images():
-    sources = {load_config(str(p)).data.source for p in CONFIGS}
-    assert {"demo", "kddcup99", "mnist_idx"} <= sources
+def test_example_configs_cover_demo_kdd_images_and_tables():
+    sources = {load_config(str(p), {"data.path": "x"}).data.source for p in CONFIGS}
+    assert {"demo", "kddcup99", "mnist_idx", "table"} <= sources
+
+
+def test_a_config_may_leave_the_path_to_the_command_line():
+    table = CONFIGS[0].parent / "table.yaml"
+    with pytest.raises(ConfigError, match="data.path` is required"):
+        load_config(str(table))
+    assert load_config(str(table), {"data.path": "logs/*.csv"}).data.path == "logs/*.csv"
+
+
+def test_tables_are_scaled_by_their_preprocessor():
+    with pytest.raises(ConfigError, match="model.standardize"):
+        from_dict({"data": {"source": "table", "path": "t.csv"}, "model": {"standardize": "robust"}})
+    with pytest.raises(ConfigError, match="calibration.value.*target_fpr"):
+        from_dict({"calibration": {"method": "target_fpr", "value": 1.5}})
 
 
 def test_unknown_key_names_the_key_and_the_valid_keys():

@@ -73,17 +73,32 @@ def _wait_for_epoch_backup(process, metadata_path, timeout=180):
     raise AssertionError(f"no epoch backup before the run ended (exit code {process.poll()})")
 
 
+def _rows_as(source, rows, tmp_path):
+    if source == "npz":
+        np.savez(tmp_path / "rows.npz", X=rows)
+        return {"path": str(tmp_path / "rows.npz")}
+    # A table streamed from two CSV shards, with a string column.
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=["a", "b", "c", "d"]).round(4)
+    frame["kind"] = np.where(rows[:, 0] > 0, "up", "down")
+    (tmp_path / "shards").mkdir()
+    frame.iloc[:600].to_csv(tmp_path / "shards" / "0.csv", index=False)
+    frame.iloc[600:].to_csv(tmp_path / "shards" / "1.csv", index=False)
+    return {"source": "table", "path": str(tmp_path / "shards")}
+
+
 @pytest.mark.slow
-def test_resumed_run_matches_an_uninterrupted_one(tiny, tmp_path):
+@pytest.mark.parametrize("source", ["npz", "table"])
+def test_resumed_run_matches_an_uninterrupted_one(tiny, tmp_path, source):
     # Epoch backups: a run killed during epoch e resumes at e with the state after e - 1,
     # so with op determinism the weights, the optimizer's iterations and the scheduled
     # learning rate must equal those of a run that was never killed.
     import keras
 
     rows = np.random.default_rng(1).normal(size=(1200, 4)).astype("float32")
-    np.savez(tmp_path / "rows.npz", X=rows)
     settings = dict(
-        data={"path": str(tmp_path / "rows.npz"), "validation_fraction": 0.05},
+        data={**_rows_as(source, rows, tmp_path), "validation_fraction": 0.05},
         model={"type": "autoencoder", "hidden_units": [8]},
         optimizer={"schedule": "cosine", "decay_epochs": 3.0},
         training={"epochs": 3, "batch_size": 8, "backup_freq": "epoch", "histogram_freq": 0,
@@ -110,7 +125,9 @@ def test_resumed_run_matches_an_uninterrupted_one(tiny, tmp_path):
     assert resumed["resumed_from_epoch"] >= 1 and clean["resumed_from_epoch"] == 0
     models = [keras.saving.load_model(f / "model.keras", safe_mode=True) for f in (out, tmp_path / "clean")]
     iterations = [int(m.optimizer.iterations.numpy()) for m in models]
-    assert iterations[0] == iterations[1] == 3 * ((len(rows) - 60) // 8)
+    assert iterations[0] == iterations[1] == 3 * clean["steps_per_epoch"]
+    if source == "npz":
+        assert clean["steps_per_epoch"] == (len(rows) - 60) // 8
     rates = [float(keras.ops.convert_to_numpy(m.optimizer.learning_rate)) for m in models]
     assert rates[0] == rates[1] < 0.01  # the cosine schedule (from 0.01), at the same step
     for a, b in zip(models[0].get_weights(), models[1].get_weights()):

@@ -1,4 +1,4 @@
-"""Small mixed-type tables for the data tests."""
+"""Small tables for the data tests: mixed column types, KDD Cup 99 rows."""
 
 import numpy as np
 import pandas as pd
@@ -17,3 +17,15 @@ def mixed_frame(n=200, seed=0):
     frame.loc[rng.choice(n, n // 10, replace=False), "temperature"] = np.nan
     frame.loc[rng.choice(n, min(3, n // 10), replace=False), "protocol"] = None
     return frame
+
+
+#: One KDD Cup 99 row (41 fields) without its label.
+KDD_ROW = "0,tcp,http,SF,181,5450" + ",0" * 16 + ",8,8" + ",0.00" * 7 + ",9,9" + ",0.00" * 8
+
+
+def kdd_file(path, labels):
+    """A gzipped KDD Cup 99 file of `KDD_ROW` once per label."""
+    import gzip
+
+    path.write_bytes(gzip.compress("".join(f"{KDD_ROW},{label}\n" for label in labels).encode()))
+    return path
