@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from table_helpers import mixed_frame
+from table_helpers import kdd_file, mixed_frame
 from tfvae import TabularVAEDetector, VAEDetector
 from tfvae.cli import main
 
@@ -131,11 +131,9 @@ def test_bad_training_data_through_train(tmp_path, capsys):
     ragged.write_text("a,b,c\n" + "1,2,3\n" * 50 + "4,5\n" + "6,7,8\n" * 50)
     kdd = tmp_path / "kdd"
     kdd.mkdir()
-    (kdd / "kddcup.names").write_text("back,normal.\nduration: continuous.\nsrc_bytes: continuous.\n")
-    with gzip.open(kdd / "kddcup.data_10_percent.gz", "wt") as f:
-        f.write("0,100,normal.\n" * 5000)
-    _truncate(kdd / "kddcup.data_10_percent.gz")
-    cases = [({"source": "csv", "path": str(ragged)}, ("ragged.csv line 52 has 2 fields",)),
+    _truncate(kdd_file(kdd / "kddcup.data_10_percent.gz", ["normal."] * 5000))
+    cases = [({"source": "table", "path": str(ragged)},
+              ("ragged.csv, line 52: expected 3 fields, found 2",)),
              ({"source": "kddcup99", "path": str(kdd)}, ("kddcup.data_10_percent.gz", "gzip"))]
     for data, needles in cases:
         config = tmp_path / "config.json"

@@ -95,7 +95,7 @@ def test_missing_config_file():
     "values, field",
     [
         ({"members": 0}, "model.members"),
-        ({"normalize": "quantile"}, "model.normalize"),
+        ({"standardize": "quantile"}, "model.standardize"),
         ({"trim_fraction": 0.5}, "model.trim_fraction"),
         ({"architecture": "conv", "latent_dim": 4, "hidden_units": [64]}, "model.members"),
         ({"architecture": "conv", "members": 1}, "model.latent_dim/hidden_units"),

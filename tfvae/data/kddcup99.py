@@ -131,9 +131,11 @@ def kddcup99_table(path, max_rows=0):
         path = os.path.join(path, "kddcup.data_10_percent.gz")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No such KDD Cup 99 file: {path}")
+    beside = os.path.join(os.path.dirname(os.path.abspath(path)), "kddcup.names")
+    names = read_names(beside) if os.path.exists(beside) else list(COLUMNS)
     return TableFiles(
         files=(path,),
-        column_names=(*COLUMNS, LABEL),
+        column_names=(*names, LABEL),
         label_column=LABEL,
         normal_label=NORMAL,
         categorical=CATEGORICAL,
