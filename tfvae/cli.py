@@ -52,8 +52,10 @@ def _quiet_tensorflow():
     """Imports TensorFlow without its C++ start-up lines, unless the user set TF_CPP_MIN_LOG_LEVEL.
 
     TF 2.21 writes absl INFO lines (oneDNN, CUDA drivers) to stderr while it loads,
-    before any log level applies; stderr is silenced for the import only (an import
-    error is still raised and reported).
+    before any log level applies, and an ERROR line when it looks for GPUs on a machine
+    without CUDA; stderr is silenced for the import and the device listing only (an
+    import error is still raised and reported). Listing physical devices does not start
+    the runtime, so a multi-worker strategy can still be created afterwards.
     """
     if "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
         return
@@ -66,7 +68,9 @@ def _quiet_tensorflow():
         sys.stderr.flush()
         os.dup2(null, 2)
         import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+        import tensorflow
+
+        tensorflow.config.list_physical_devices("GPU")
     finally:
         os.dup2(saved, 2)
         os.close(saved)
