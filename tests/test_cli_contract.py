@@ -85,3 +85,17 @@ def test_tensorflow_start_up_lines_are_quiet_unless_asked(tmp_path):
     ]
     loud = _tfvae(tmp_path, *args, env={"TF_CPP_MIN_LOG_LEVEL": "0"})
     assert loud.returncode == 2 and len(loud.stderr.splitlines()) > 1  # the user asked for them
+
+
+def test_score_names_and_train_config_load_without_tensorflow():
+    # Under the `tfvae` command, config validation and the score names need no TensorFlow.
+    code = (
+        "import sys\n"
+        "sys.argv = ['tfvae']  # as the console script starts\n"
+        "from tfvae.score_names import SCORE_NAMES, VAE_SCORES\n"
+        "from tfvae.training.config import load_config\n"
+        "assert set(SCORE_NAMES) == set(VAE_SCORES) and 'negative_elbo' in SCORE_NAMES\n"
+        "assert not {'tensorflow', 'keras'} & set(sys.modules), sorted(sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
