@@ -19,5 +19,7 @@ demo: install
 # Tests marked own_process train other model shapes under MirroredStrategy, which
 # TensorFlow's CPU collectives do not allow in the same process as tests/training.
 test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q -m "not own_process"
 	$(PY) -m pytest -q -m own_process

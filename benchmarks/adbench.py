@@ -156,7 +156,10 @@ def run_method(method, x_train, x_test, y_test, seed, epochs, options=None):
     seconds = time.perf_counter() - start  # fit + scoring the test split
     result = {}
     for column, scores in columns.items():
-        result[column] = {**_ranking_metrics(y_test, np.asarray(scores, np.float64)), "fit_s": seconds}
+        result[column] = {
+            **_ranking_metrics(y_test, np.asarray(scores, np.float64)),
+            "fit_s": seconds,
+        }
         if hasattr(model, "history_"):
             result[column]["epochs_run"] = len(model.history_["loss"])
     return result
@@ -323,7 +326,9 @@ def compare_columns(paths, reference, base):
             for dataset, runs in results.items():
                 for column, result in runs[0]["methods"].items():
                     if result.get("auroc") is not None:
-                        aurocs.setdefault(setting, {}).setdefault(column, {})[dataset] = result["auroc"]
+                        aurocs.setdefault(setting, {}).setdefault(column, {})[dataset] = result[
+                            "auroc"
+                        ]
     rows = []
     for setting, columns in aurocs.items():
         ref = columns.get(reference, {})
@@ -338,18 +343,36 @@ def compare_columns(paths, reference, base):
     command = command_line(sys.argv[1:])
     machine = machine_info()
     lines = [
-        f"# VAE default selection: every column against `{reference}`", "",
-        f"Command: `{command}`  ", f"Date: {machine['date_utc']}  ",
-        f"Inputs: {', '.join(f'`{p}`' for p in paths)} (seed 1)", "",
+        f"# VAE default selection: every column against `{reference}`",
+        "",
+        f"Command: `{command}`  ",
+        f"Date: {machine['date_utc']}  ",
+        f"Inputs: {', '.join(f'`{p}`' for p in paths)} (seed 1)",
+        "",
         markdown_table(
-            ["setting", "column", "data sets", "mean AUROC", f"{reference} on them", "difference",
-             f"wins over {reference}"],
+            [
+                "setting",
+                "column",
+                "data sets",
+                "mean AUROC",
+                f"{reference} on them",
+                "difference",
+                f"wins over {reference}",
+            ],
             rows,
         ),
         "",
     ]
-    write_json(base + ".json", {"command": command, "machine": machine, "reference": reference,
-                                "inputs": list(paths), "rows": rows})
+    write_json(
+        base + ".json",
+        {
+            "command": command,
+            "machine": machine,
+            "reference": reference,
+            "inputs": list(paths),
+            "rows": rows,
+        },
+    )
     write_text(base + ".md", "\n".join(lines) + "\n")
     print(f"Wrote {base}.json and {base}.md")
     return 0
@@ -362,19 +385,37 @@ def parse_args(argv):
     parser.add_argument("--datasets", nargs="*", default=None, help="file stems (default: all)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS))
-    parser.add_argument("--epochs", type=int, default=None, help="VAE/AE max epochs (default: theirs)")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="VAE/AE max epochs (default: theirs)"
+    )
     parser.add_argument("--max-rows", type=int, default=MAX_ROWS)
     parser.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))
-    parser.add_argument("--variant", nargs="+", action="append", default=[], metavar="NAME K=V",
-                        help="an extra VAE column vae:NAME with these VAEDetector arguments")
+    parser.add_argument(
+        "--variant",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar="NAME K=V",
+        help="an extra VAE column vae:NAME with these VAEDetector arguments",
+    )
     parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: all)")
     parser.add_argument("--quick", action="store_true", help="3 data sets, seed 1, 3 epochs")
     parser.add_argument("--name", default="adbench", help="basename of the output files")
-    parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
-                        help="only combine the runs of these result files into --out/--name")
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        default=None,
+        metavar="JSON",
+        help="only combine the runs of these result files into --out/--name",
+    )
     parser.add_argument("--render", default=None, help="only re-write the .md of this .json")
-    parser.add_argument("--compare", nargs="+", default=None, metavar=("COLUMN", "JSON"),
-                        help="only compare every column of these result files with COLUMN")
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        default=None,
+        metavar=("COLUMN", "JSON"),
+        help="only compare every column of these result files with COLUMN",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs = [1], args.epochs or 3
@@ -407,8 +448,12 @@ def main(argv=None):
         "command": command_line(argv),
         "machine": {**machine_info(), "load_average": [round(v, 2) for v in os.getloadavg()]},
         "config": {
-            "datasets": [p.stem for p in paths], "seeds": args.seeds, "epochs": args.epochs,
-            "max_rows": args.max_rows, "settings": args.settings, "methods": methods,
+            "datasets": [p.stem for p in paths],
+            "seeds": args.seeds,
+            "epochs": args.epochs,
+            "max_rows": args.max_rows,
+            "settings": args.settings,
+            "methods": methods,
             "variants": args.variants,
         },
         "results": {},
@@ -430,10 +475,15 @@ def main(argv=None):
                     except (ValueError, FloatingPointError, GANTrainingError) as error:
                         # Reported as a failure of that method on that data set, never hidden.
                         run["methods"][method] = {"auroc": None, "auprc": None, "error": str(error)}
-                        print(f"{path.stem} {setting} seed {seed}: {method} failed: {error}", flush=True)
+                        print(
+                            f"{path.stem} {setting} seed {seed}: {method} failed: {error}",
+                            flush=True,
+                        )
                 runs.append(run)
                 line = ", ".join(
-                    f"{c} {m['auroc']:.3f}" for c, m in run["methods"].items() if m["auroc"] is not None
+                    f"{c} {m['auroc']:.3f}"
+                    for c, m in run["methods"].items()
+                    if m["auroc"] is not None
                 )
                 print(f"{path.stem} {setting} seed {seed}: AUROC {line}", flush=True)
             report["results"].setdefault(setting, {})[path.stem] = runs

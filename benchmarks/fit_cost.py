@@ -26,9 +26,9 @@ def synthetic_table(n_rows, n_features, seed=0):
     """Rows on a 10-dimensional linear manifold plus noise, float32."""
     rng = np.random.default_rng(seed)
     latent = rng.normal(size=(n_rows, 10))
-    return (latent @ rng.normal(size=(10, n_features)) + 0.3 * rng.normal(size=(n_rows, n_features))).astype(
-        np.float32
-    )
+    return (
+        latent @ rng.normal(size=(10, n_features)) + 0.3 * rng.normal(size=(n_rows, n_features))
+    ).astype(np.float32)
 
 
 def main(argv=None):

@@ -56,7 +56,7 @@ def classic_arrays(train, test):
     x = both.to_numpy(np.float64)
     scaler = MinMaxScaler().fit(x[: len(train)])
     x = np.clip(scaler.transform(x), -1e6, 1e6)  # values far above the training range stay finite
-    return x[: len(train)].astype(np.float32), x[len(train):].astype(np.float32)
+    return x[: len(train)].astype(np.float32), x[len(train) :].astype(np.float32)
 
 
 def run_arrays(train, test, y_test, seed):
@@ -91,8 +91,10 @@ def encoded(detector, frame):
     """The VAE's preprocessed features of `frame` (what the network sees), as numpy."""
     preprocessor = detector.preprocessor_
     columns = to_columns(frame, preprocessor)
-    parts = [np.asarray(preprocessor({k: v[i: i + 65536] for k, v in columns.items()}))
-             for i in range(0, len(frame), 65536)]
+    parts = [
+        np.asarray(preprocessor({k: v[i : i + 65536] for k, v in columns.items()}))
+        for i in range(0, len(frame), 65536)
+    ]
     return np.concatenate(parts).astype(np.float32)
 
 
@@ -101,55 +103,91 @@ def run_models(train, test, y_test, epochs, seed):
     start = time.perf_counter()
     vae = TabularVAEDetector(epochs=epochs, batch_size=256, seed=seed).fit(train)
     fit_s = time.perf_counter() - start
-    results["vae"] = {**detection_metrics(y_test, vae.score_samples(test), vae.threshold_), "fit_s": fit_s,
-                      "epochs_run": len(vae.history_["loss"]), "n_features_encoded": int(vae.model_.preprocessor.output_dim)}
+    results["vae"] = {
+        **detection_metrics(y_test, vae.score_samples(test), vae.threshold_),
+        "fit_s": fit_s,
+        "epochs_run": len(vae.history_["loss"]),
+        "n_features_encoded": int(vae.model_.preprocessor.output_dim),
+    }
     x_train, x_test = encoded(vae, train), encoded(vae, test)
     start = time.perf_counter()
     forest = IsolationForest(random_state=seed).fit(x_train)
     fit_s = time.perf_counter() - start
     threshold = float(np.percentile(-forest.score_samples(x_train), PERCENTILE))
-    results["iforest"] = {**detection_metrics(y_test, -forest.score_samples(x_test), threshold), "fit_s": fit_s}
+    results["iforest"] = {
+        **detection_metrics(y_test, -forest.score_samples(x_test), threshold),
+        "fit_s": fit_s,
+    }
     return results
 
 
 def _rows(results):
-    return [[name, r["auroc"], r["auprc"], r["precision"], r["recall"], r["f1"],
-             r["false_positive_rate"], round(r["fit_s"], 1)] for name, r in results.items()]
+    return [
+        [
+            name,
+            r["auroc"],
+            r["auprc"],
+            r["precision"],
+            r["recall"],
+            r["f1"],
+            r["false_positive_rate"],
+            round(r["fit_s"], 1),
+        ]
+        for name, r in results.items()
+    ]
 
 
 def render_markdown(report):
     rows = _rows(report["results"])
     vae = report["results"]["vae"]
-    checks = [[f"VAE {key.upper()} >= {target}", vae[key], "pass" if vae[key] >= target else "FAIL"]
-              for key, target in TARGETS.items()]
-    return "\n".join([
-        "# KDDCup99 classic split (tfvae VAE vs IsolationForest, same run)", "",
-        f"Command: `{report['command']}`  ",
-        f"Machine: {report['machine']['cpu']}, {report['machine']['logical_cores']} logical cores; "
-        f"date {report['machine']['date_utc']}; load average {report['loadavg']}  ",
-        f"Train: {report['n_train']} normal rows; test: {report['n_test']} rows, "
-        f"{report['n_test_anomalies']} attacks; {vae['n_features_encoded']} encoded features; "
-        f"VAE epochs run: {vae['epochs_run']} (max {report['config']['epochs']}). "
-        f"Threshold: {PERCENTILE:g}th percentile.", "",
-        markdown_table(["model", "AUROC", "AUPRC", "precision", "recall", "F1", "FPR", "fit s"], rows, digits=4),
-        "", markdown_table(["target", "measured", "result"], checks, digits=4), "",
-        *_arrays_markdown(report.get("arrays")),
-    ])
+    checks = [
+        [f"VAE {key.upper()} >= {target}", vae[key], "pass" if vae[key] >= target else "FAIL"]
+        for key, target in TARGETS.items()
+    ]
+    return "\n".join(
+        [
+            "# KDDCup99 classic split (tfvae VAE vs IsolationForest, same run)",
+            "",
+            f"Command: `{report['command']}`  ",
+            f"Machine: {report['machine']['cpu']}, {report['machine']['logical_cores']} logical cores; "
+            f"date {report['machine']['date_utc']}; load average {report['loadavg']}  ",
+            f"Train: {report['n_train']} normal rows; test: {report['n_test']} rows, "
+            f"{report['n_test_anomalies']} attacks; {vae['n_features_encoded']} encoded features; "
+            f"VAE epochs run: {vae['epochs_run']} (max {report['config']['epochs']}). "
+            f"Threshold: {PERCENTILE:g}th percentile.",
+            "",
+            markdown_table(
+                ["model", "AUROC", "AUPRC", "precision", "recall", "F1", "FPR", "fit s"],
+                rows,
+                digits=4,
+            ),
+            "",
+            markdown_table(["target", "measured", "result"], checks, digits=4),
+            "",
+            *_arrays_markdown(report.get("arrays")),
+        ]
+    )
 
 
 def _arrays_markdown(arrays):
     if arrays is None:
         return []
     vae = arrays["results"]["vae"]
-    checks = [[f"VAEDetector() AUROC >= {target}", vae[key], "pass" if vae[key] >= target else "FAIL"]
-              for key, target in ARRAY_TARGETS.items()]
+    checks = [
+        [f"VAEDetector() AUROC >= {target}", vae[key], "pass" if vae[key] >= target else "FAIL"]
+        for key, target in ARRAY_TARGETS.items()
+    ]
     header = ["model", "AUROC", "AUPRC", "precision", "recall", "F1", "FPR", "fit s"]
     return [
-        f"## Arrays: one-hot + MinMax, {arrays['n_features']} features (the peers' protocol)", "",
+        f"## Arrays: one-hot + MinMax, {arrays['n_features']} features (the peers' protocol)",
+        "",
         "`vae` = `VAEDetector()` with its defaults; `autoencoder` = "
-        "`VAEDetector(variational=False, score_name=\"reconstruction_error\")`.", "",
-        markdown_table(header, _rows(arrays["results"]), digits=4), "",
-        markdown_table(["target", "measured", "result"], checks, digits=4), "",
+        '`VAEDetector(variational=False, score_name="reconstruction_error")`.',
+        "",
+        markdown_table(header, _rows(arrays["results"]), digits=4),
+        "",
+        markdown_table(["target", "measured", "result"], checks, digits=4),
+        "",
     ]
 
 
@@ -160,17 +198,25 @@ def main(argv=None):
     parser.add_argument("--out", default="benchmarks/results")
     parser.add_argument("--name", default="kddcup99")
     parser.add_argument("--epochs", type=int, default=20, help="VAE max epochs")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the attack sample and both models")
-    parser.add_argument("--quick", action="store_true", help="every 20th row, 2 epochs: a smoke run")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the attack sample and both models"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="every 20th row, 2 epochs: a smoke run"
+    )
     args = parser.parse_args(argv)
     frame = load_kddcup99(args.path)
     if args.quick:
         frame, args.epochs = frame.iloc[::20].reset_index(drop=True), 2
     train, test, y_test = classic_split(frame, seed=args.seed)
     report = {
-        "command": command_line(argv), "machine": machine_info(),
-        "loadavg": [round(v, 2) for v in os.getloadavg()], "config": vars(args),
-        "n_train": len(train), "n_test": len(test), "n_test_anomalies": int(y_test.sum()),
+        "command": command_line(argv),
+        "machine": machine_info(),
+        "loadavg": [round(v, 2) for v in os.getloadavg()],
+        "config": vars(args),
+        "n_train": len(train),
+        "n_test": len(test),
+        "n_test_anomalies": int(y_test.sum()),
         "results": run_models(train, test, y_test, args.epochs, args.seed),
         "arrays": run_arrays(train, test, y_test, args.seed),
         "targets": {**TARGETS, **{f"arrays_{k}": v for k, v in ARRAY_TARGETS.items()}},

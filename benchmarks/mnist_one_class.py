@@ -28,9 +28,8 @@ import numpy as np
 from sklearn import metrics as sk_metrics
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import command_line, machine_info  # noqa: E402
-
 import keras  # noqa: E402
+from common import command_line, machine_info  # noqa: E402
 
 import tfvae  # noqa: E402
 from tfvae.detectors import GANTrainingError  # noqa: E402

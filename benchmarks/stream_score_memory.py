@@ -26,11 +26,13 @@ def _write_csv(path, n_rows, seed=0):
         handle.write("duration,bytes,protocol\n")
         for start in range(0, n_rows, 100_000):
             n = min(100_000, n_rows - start)
-            block = pd.DataFrame({
-                "duration": rng.normal(10, 2, n).round(3),
-                "bytes": rng.lognormal(3, 2, n).round(),
-                "protocol": rng.choice(["tcp", "udp", "icmp"], n),
-            })
+            block = pd.DataFrame(
+                {
+                    "duration": rng.normal(10, 2, n).round(3),
+                    "bytes": rng.lognormal(3, 2, n).round(),
+                    "protocol": rng.choice(["tcp", "udp", "icmp"], n),
+                }
+            )
             block.to_csv(handle, header=False, index=False)
 
 
@@ -42,18 +44,29 @@ def measure(rows, workdir, block_mb=16):
     os.makedirs(workdir, exist_ok=True)
     csv_path = os.path.join(workdir, "rows.csv")
     _write_csv(csv_path, rows)
-    detector = TabularVAEDetector(epochs=2, hidden_units=(16,), latent_dim=2).fit(pd.read_csv(csv_path, nrows=2000))
+    detector = TabularVAEDetector(epochs=2, hidden_units=(16,), latent_dim=2).fit(
+        pd.read_csv(csv_path, nrows=2000)
+    )
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.time()
     report = score_table(
-        detector, csv_path, os.path.join(workdir, "scores.csv"), block_bytes=int(block_mb * 2**20), overwrite=True
+        detector,
+        csv_path,
+        os.path.join(workdir, "scores.csv"),
+        block_bytes=int(block_mb * 2**20),
+        overwrite=True,
     )
     seconds = time.time() - start
     return {
-        "rows": report["rows"], "n_errors": report["n_errors"], "seconds": round(seconds, 1),
-        "rows_per_second": round(report["rows"] / seconds), "block_mb": block_mb,
+        "rows": report["rows"],
+        "n_errors": report["n_errors"],
+        "seconds": round(seconds, 1),
+        "rows_per_second": round(report["rows"] / seconds),
+        "block_mb": block_mb,
         "peak_rss_mb_before_scoring": round(rss_before / 1024),
-        "peak_rss_mb_after_scoring": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb_after_scoring": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        ),
         "csv_mb": round(os.path.getsize(csv_path) / 2**20),
     }
 

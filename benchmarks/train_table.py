@@ -46,14 +46,16 @@ def write_shards(folder, rows, shards, seed=0):
             for start in range(0, n_rows, 200_000):
                 n = min(200_000, n_rows - start)
                 anomaly = rng.random(n) < 0.02
-                block = pd.DataFrame({
-                    "duration": rng.normal(10, 2, n).round(3),
-                    "bytes": (rng.lognormal(3, 2, n) * np.where(anomaly, 30, 1)).round(),
-                    "rate": np.where(rng.random(n) < 0.01, np.nan, rng.random(n).round(4)),
-                    "errors": rng.poisson(np.where(anomaly, 6.0, 0.2)),
-                    "protocol": rng.choice(["tcp", "udp", "icmp"], n, p=[0.6, 0.3, 0.1]),
-                    "label": np.where(anomaly, "attack", "normal"),
-                })
+                block = pd.DataFrame(
+                    {
+                        "duration": rng.normal(10, 2, n).round(3),
+                        "bytes": (rng.lognormal(3, 2, n) * np.where(anomaly, 30, 1)).round(),
+                        "rate": np.where(rng.random(n) < 0.01, np.nan, rng.random(n).round(4)),
+                        "errors": rng.poisson(np.where(anomaly, 6.0, 0.2)),
+                        "protocol": rng.choice(["tcp", "udp", "icmp"], n, p=[0.6, 0.3, 0.1]),
+                        "label": np.where(anomaly, "attack", "normal"),
+                    }
+                )
                 block.to_csv(handle, header=False, index=False)
         written += n_rows
 
@@ -61,10 +63,23 @@ def write_shards(folder, rows, shards, seed=0):
 def run_training(folder, run_dir, batch_size):
     """`tfvae train` in a child process; returns (metrics, peak RSS MB of the child, seconds)."""
     command = [
-        sys.executable, "-m", "tfvae.cli", "train",
-        "--config", os.path.join(ROOT, "training", "configs", "table.yaml"),
-        "--data", folder, "--out", run_dir, "--overwrite", "--epochs", "1",
-        "--batch-size", str(batch_size), "--set", "training.verbose=0",
+        sys.executable,
+        "-m",
+        "tfvae.cli",
+        "train",
+        "--config",
+        os.path.join(ROOT, "training", "configs", "table.yaml"),
+        "--data",
+        folder,
+        "--out",
+        run_dir,
+        "--overwrite",
+        "--epochs",
+        "1",
+        "--batch-size",
+        str(batch_size),
+        "--set",
+        "training.verbose=0",
     ]
     start = time.time()
     subprocess.run(command, check=True)
@@ -88,7 +103,9 @@ def main(argv=None):
     write_shards(folder, args.rows, args.shards)
     csv_bytes = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
     generate_seconds = time.time() - start
-    metrics, peak_mb, seconds = run_training(folder, os.path.join(args.workdir, "run"), args.batch_size)
+    metrics, peak_mb, seconds = run_training(
+        folder, os.path.join(args.workdir, "run"), args.batch_size
+    )
     training = metrics["training"]
     report = {
         "command": command_line(sys.argv[1:] if argv is None else argv),

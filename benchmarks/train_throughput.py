@@ -34,8 +34,12 @@ def main():
 
     results = {}
     for name in args.strategies.split(","):
-        overrides = {"training.epochs": args.epochs, "training.early_stopping_patience": 0,
-                     "training.verbose": 0, "strategy.name": name}
+        overrides = {
+            "training.epochs": args.epochs,
+            "training.early_stopping_patience": 0,
+            "training.verbose": 0,
+            "strategy.name": name,
+        }
         if args.data:
             overrides["data.path"] = args.data
         config = with_overrides(load_config(args.config), overrides)
@@ -51,7 +55,11 @@ def main():
             "test_auroc": run.metrics["test"] and run.metrics["test"]["auroc"],
         }
         print(name, json.dumps(results[name]), flush=True)
-    print(json.dumps({"cpu_count": os.cpu_count(), "logical_cpus": args.logical_cpus, **results}, indent=2))
+    print(
+        json.dumps(
+            {"cpu_count": os.cpu_count(), "logical_cpus": args.logical_cpus, **results}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

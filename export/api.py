@@ -7,10 +7,11 @@ import tempfile
 
 import keras
 
-from tfvae.export import layout, metadata as meta, signatures as sig, tflite, warmup
-from tfvae.export.savedmodel import ServingModule
-
+from tfvae.export import layout, tflite, warmup
+from tfvae.export import metadata as meta
+from tfvae.export import signatures as sig
 from tfvae.export.options import FORMATS
+from tfvae.export.savedmodel import ServingModule
 from tfvae.saving import as_model
 
 
@@ -41,7 +42,9 @@ def _as_tuple(value, name, choices):
     values = tuple(v.strip() for v in value.split(",")) if isinstance(value, str) else tuple(value)
     bad = [v for v in values if v not in choices]
     if not values or bad:
-        raise ValueError(f"Expected `{name}` to be a subset of {choices}. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be a subset of {choices}. Received: {name}={value!r}"
+        )
     return values
 
 
@@ -52,15 +55,26 @@ def load_for_export(model_or_path):
     optimizer = getattr(model, "optimizer", None)
     untrained = optimizer is None or int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0
     if not model.built or untrained:
-        raise ValueError("The model has not been trained: call `fit` (and calibrate a threshold) before exporting.")
+        raise ValueError(
+            "The model has not been trained: call `fit` (and calibrate a threshold) before exporting."
+        )
     return model
 
 
 def _resolve_threshold(model, threshold):
     if threshold is not None:
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
-            raise ValueError(f"Expected `threshold` to be a finite number. Received: threshold={threshold!r}")
-        return float(threshold), {"method": "explicit", "detail": "set at export time (--threshold)"}
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or not math.isfinite(threshold)
+        ):
+            raise ValueError(
+                f"Expected `threshold` to be a finite number. Received: threshold={threshold!r}"
+            )
+        return float(threshold), {
+            "method": "explicit",
+            "detail": "set at export time (--threshold)",
+        }
     stored = model.threshold_value()
     if stored is None:
         raise ValueError(

@@ -11,16 +11,27 @@ from tfvae.export.options import FORMATS, QUANTIZATIONS
 def add_arguments(parser):
     parser.add_argument("--model", required=True, help="trained model (.keras, with its threshold)")
     parser.add_argument("--out", required=True, help="export base: writes OUT/NAME/VERSION/")
-    parser.add_argument("--name", default="model", help="model name as TF Serving serves it (default: model)")
-    parser.add_argument("--version", type=int, default=None, help="version number (default: next free)")
     parser.add_argument(
-        "--threshold", type=float, default=None, help="decision threshold to store (default: the model's)"
+        "--name", default="model", help="model name as TF Serving serves it (default: model)"
     )
     parser.add_argument(
-        "--formats", default=",".join(FORMATS), help=f"comma-separated subset of {','.join(FORMATS)}"
+        "--version", type=int, default=None, help="version number (default: next free)"
     )
     parser.add_argument(
-        "--quantize", default="none", help=f"TFLite variants, comma-separated subset of {','.join(QUANTIZATIONS)}"
+        "--threshold",
+        type=float,
+        default=None,
+        help="decision threshold to store (default: the model's)",
+    )
+    parser.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help=f"comma-separated subset of {','.join(FORMATS)}",
+    )
+    parser.add_argument(
+        "--quantize",
+        default="none",
+        help=f"TFLite variants, comma-separated subset of {','.join(QUANTIZATIONS)}",
     )
 
 

@@ -8,11 +8,10 @@ import tensorflow as tf
 
 import tfvae
 from tfvae.atomic import write_json
-from tfvae.score_names import VAE_SCORES
 from tfvae.export import signatures as sig
+from tfvae.score_names import VAE_SCORES
 
 FILENAME = "metadata.json"
-
 
 
 def _training_summary(model, extra):
@@ -65,9 +64,16 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         ),
         "likelihood": getattr(model, "likelihood", None),
         "is_anomaly": "score > threshold, or the row holds NaN/inf (then valid is false)",
-        "signatures": {name: list(sig.feature_signatures(model).get(name, sig.SCORE_KEYS)) for name in signature_names},
+        "signatures": {
+            name: list(sig.feature_signatures(model).get(name, sig.SCORE_KEYS))
+            for name in signature_names
+        },
         "training_data": _training_summary(model, training_summary),
-        **({"absent_outputs": dict(model.absent_outputs)} if hasattr(model, "absent_outputs") else {}),
+        **(
+            {"absent_outputs": dict(model.absent_outputs)}
+            if hasattr(model, "absent_outputs")
+            else {}
+        ),
     }
 
 

@@ -30,7 +30,8 @@ class ServingModule(tf.Module):
         # Lookup tables (StringLookup in a TabularPreprocessor) are resources, not
         # variables: the signatures capture them, so they must be tracked too.
         self.lookup_tables = [
-            layer.lookup_table for layer in model._flatten_layers(include_self=True, recursive=True)
+            layer.lookup_table
+            for layer in model._flatten_layers(include_self=True, recursive=True)
             if getattr(layer, "lookup_table", None) is not None
         ]
 

@@ -55,7 +55,9 @@ def embed_metadata(model_bytes, metadata):
     entry = schema_fb.MetadataT()
     entry.name = METADATA_NAME
     entry.buffer = len(model.buffers) - 1
-    model.metadata = [m for m in (model.metadata or []) if m.name != METADATA_NAME.encode()] + [entry]
+    model.metadata = [m for m in (model.metadata or []) if m.name != METADATA_NAME.encode()] + [
+        entry
+    ]
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
@@ -75,7 +77,11 @@ def write_tflite(saved_model_dir, path, quantize, metadata):
     Returns:
         The path of the `.tflite` file.
     """
-    metadata = {**metadata, "tflite_quantization": quantize, "tflite_signatures": list(TFLITE_SIGNATURES)}
+    metadata = {
+        **metadata,
+        "tflite_quantization": quantize,
+        "tflite_signatures": list(TFLITE_SIGNATURES),
+    }
     data = embed_metadata(convert(saved_model_dir, quantize), metadata)
     path = os.fspath(path)
     write_bytes(path, data)

@@ -38,7 +38,11 @@ def example_inputs(input_specs, rows):
     out = {}
     for key, spec in input_specs.items():
         shape = [rows, *spec.shape[1:]]
-        out[key] = np.full(shape, b"", dtype=object) if spec.dtype == tf.string else np.zeros(shape, spec.dtype.as_numpy_dtype)
+        out[key] = (
+            np.full(shape, b"", dtype=object)
+            if spec.dtype == tf.string
+            else np.zeros(shape, spec.dtype.as_numpy_dtype)
+        )
     return out
 
 

@@ -2,9 +2,9 @@
 
 import keras
 import numpy as np
+from helpers import gaussian_blobs
 
 import tfvae
-from helpers import gaussian_blobs
 
 N_FEATURES = 20  # 20 x 64 weights: large enough for dynamic-range quantisation to apply
 

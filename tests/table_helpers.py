@@ -7,12 +7,14 @@ import pandas as pd
 def mixed_frame(n=200, seed=0):
     """Numeric, heavy-tailed, categorical and missing values, like network logs."""
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({
-        "duration": rng.normal(10, 2, n),
-        "bytes": rng.lognormal(3, 2, n).round(),
-        "protocol": rng.choice(["tcp", "udp", "icmp"], n, p=[0.6, 0.3, 0.1]),
-        "temperature": rng.normal(20, 5, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "duration": rng.normal(10, 2, n),
+            "bytes": rng.lognormal(3, 2, n).round(),
+            "protocol": rng.choice(["tcp", "udp", "icmp"], n, p=[0.6, 0.3, 0.1]),
+            "temperature": rng.normal(20, 5, n),
+        }
+    )
     frame.loc[0, "bytes"] = 2e5  # a heavy tail: the "auto" rule logs this column
     frame.loc[rng.choice(n, n // 10, replace=False), "temperature"] = np.nan
     frame.loc[rng.choice(n, min(3, n // 10), replace=False), "protocol"] = None

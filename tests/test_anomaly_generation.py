@@ -1,9 +1,9 @@
 import keras
 import numpy as np
 import pytest
+from helpers import gaussian_blobs
 from sklearn.metrics import roc_auc_score
 
-from helpers import gaussian_blobs
 from tfvae import VAE, DenseDecoder, DenseEncoder, VAEDetector
 from tfvae.anomaly_generation import METHODS, generate_anomalies
 
@@ -31,10 +31,14 @@ def test_latent_methods_move_with_scale(detector):
         assert np.isfinite(far).all() and far.shape == (100, 6)
         # Codes further out decode further from the data centre (same directions, seed).
         centre = normal.mean(axis=0)
-        assert np.linalg.norm(far - centre, axis=1).mean() > np.linalg.norm(near - centre, axis=1).mean()
+        assert (
+            np.linalg.norm(far - centre, axis=1).mean()
+            > np.linalg.norm(near - centre, axis=1).mean()
+        )
     again = generate_anomalies(detector, 10, method="latent_shift", x_reference=normal, seed=3)
-    np.testing.assert_array_equal(again, generate_anomalies(
-        detector, 10, method="latent_shift", x_reference=normal, seed=3))
+    np.testing.assert_array_equal(
+        again, generate_anomalies(detector, 10, method="latent_shift", x_reference=normal, seed=3)
+    )
 
 
 def test_bad_arguments(detector):
@@ -48,8 +52,11 @@ def test_bad_arguments(detector):
 
 
 def test_refuses_a_preprocessor_it_cannot_invert():
-    vae = VAE(DenseEncoder(2, hidden_units=(4,)), DenseDecoder(3, hidden_units=(4,)),
-              preprocessor=keras.layers.Rescaling(2.0))
+    vae = VAE(
+        DenseEncoder(2, hidden_units=(4,)),
+        DenseDecoder(3, hidden_units=(4,)),
+        preprocessor=keras.layers.Rescaling(2.0),
+    )
     vae.build((None, 3))
     with pytest.raises(ValueError, match="Rescaling"):
         generate_anomalies(vae, 4, method="prior_tail")

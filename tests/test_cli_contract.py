@@ -9,10 +9,14 @@ import pytest
 from tfvae import cli
 from tfvae.data import score_cli
 
+
 def _imported_modules(command):
     """Top-level modules a subprocess imported (`-X importtime` lists each on stderr)."""
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=120,
+        command,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
     )
     assert "usage: tfvae" in done.stdout, done.stderr[-2000:]
@@ -41,7 +45,9 @@ def test_import_tfvae_registers_the_keras_classes():
 
 def test_exit_status_contract(tmp_path, monkeypatch, capsys):
     # 2: bad input, one line naming the file.
-    assert cli.main(["export", "--model", str(tmp_path / "gone.keras"), "--out", str(tmp_path)]) == 2
+    assert (
+        cli.main(["export", "--model", str(tmp_path / "gone.keras"), "--out", str(tmp_path)]) == 2
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "gone.keras" in err
     # --debug shows the traceback (the exception propagates).
@@ -71,8 +77,12 @@ def _tfvae(tmp_path, *args, env=None):
     environ = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     environ.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "tfvae.cli", *args], capture_output=True, text=True, timeout=180,
-        env=environ, cwd=tmp_path,
+        [sys.executable, "-m", "tfvae.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=environ,
+        cwd=tmp_path,
     )
 
 

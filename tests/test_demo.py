@@ -16,14 +16,30 @@ def test_demo_cli_trains_reports_and_saves(tmp_path, capsys):
     assert model.threshold_value() == report["metrics"]["threshold"]
     # The README's next step: evaluate the saved model on the held-out rows it wrote.
     eval_dir = tmp_path / "eval"
-    args = ["evaluate", "--model", str(tmp_path / "model.keras"), "--data",
-            str(tmp_path / "test.csv"), "--labels", "is_anomaly", "--out", str(eval_dir)]
+    args = [
+        "evaluate",
+        "--model",
+        str(tmp_path / "model.keras"),
+        "--data",
+        str(tmp_path / "test.csv"),
+        "--labels",
+        "is_anomaly",
+        "--out",
+        str(eval_dir),
+    ]
     assert main(args) == 0
     evaluated = json.loads((eval_dir / "metrics.json").read_text())
     assert evaluated["metrics"]["auroc"] == pytest.approx(report["metrics"]["auroc"], abs=1e-6)
     # Reruns refuse to replace the results (before any work) unless --overwrite is given.
-    kept = {p: p.read_bytes() for p in [tmp_path / "metrics.json", eval_dir / "metrics.json",
-                                        eval_dir / "report.md", tmp_path / "model.keras"]}
+    kept = {
+        p: p.read_bytes()
+        for p in [
+            tmp_path / "metrics.json",
+            eval_dir / "metrics.json",
+            eval_dir / "report.md",
+            tmp_path / "model.keras",
+        ]
+    }
     capsys.readouterr()
     assert main(["demo", "--out", str(tmp_path), "--epochs", "1"]) == 2
     assert "model.keras, test.csv, metrics.json; pass --overwrite" in capsys.readouterr().err

@@ -21,7 +21,7 @@ def _package_folders():
     for source, installed in INSTALLED_AS.items():
         for folder, _, files in os.walk(ROOT / source):
             if "__init__.py" in files and "__pycache__" not in folder:
-                yield installed + folder[len(str(ROOT / source)):]
+                yield installed + folder[len(str(ROOT / source)) :]
 
 
 @pytest.mark.slow
@@ -29,12 +29,28 @@ def test_wheel_holds_every_package_folder_and_the_configs(tmp_path):
     # Built from a clean copy: a `build/` folder left in the project would hide a package
     # that setup.cfg no longer lists.
     source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".*", "build", "runs", "*.egg-info", "__pycache__", "notebooks", "benchmarks"))
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".*", "build", "runs", "*.egg-info", "__pycache__", "notebooks", "benchmarks"
+        ),
+    )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(tmp_path), str(source)],
-        check=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        cwd=tmp_path,
     )
     (wheel,) = tmp_path.glob("tfvae-*.whl")
     assert wheel.name.startswith(f"tfvae-{tfvae.__version__}-")

@@ -9,8 +9,13 @@ from tfvae.validation import check_features
 
 
 @settings(max_examples=100, deadline=None)
-@given(arrays(np.float64, array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=20),
-              elements=st.floats(-1e30, 1e30)))
+@given(
+    arrays(
+        np.float64,
+        array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=20),
+        elements=st.floats(-1e30, 1e30),
+    )
+)
 def test_finite_2d_arrays_pass_through_as_float32(x):
     out, names = check_features(x)
     assert out.dtype == np.float32 and out.shape == x.shape and names is None
@@ -18,8 +23,11 @@ def test_finite_2d_arrays_pass_through_as_float32(x):
 
 @settings(max_examples=100, deadline=None)
 @given(
-    arrays(np.float64, array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=10),
-           elements=st.floats(-10, 10)),
+    arrays(
+        np.float64,
+        array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=10),
+        elements=st.floats(-10, 10),
+    ),
     st.data(),
 )
 def test_any_nan_or_inf_is_reported_with_its_position(x, data):

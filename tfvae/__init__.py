@@ -56,6 +56,8 @@ def _launched_as_command():
 
 
 if not _launched_as_command():
-    from tfvae import _backend  # noqa: E402, F401  (checks the Keras backend)
-    from tfvae import models  # noqa: E402, F401  (registers the Keras classes)
+    from tfvae import (
+        _backend,  # noqa: E402, F401  (checks the Keras backend)
+        models,  # noqa: E402, F401  (registers the Keras classes)
+    )
     from tfvae.data import tabular_preprocessor  # noqa: E402, F401  (and TabularPreprocessor)

@@ -37,7 +37,9 @@ def _to_inputs(model, features):
         return preprocessor.inverse(features)
     if isinstance(preprocessor, keras.layers.Normalization) and not preprocessor.invert:
         mean = keras.ops.convert_to_numpy(preprocessor.mean)
-        std = np.maximum(np.sqrt(keras.ops.convert_to_numpy(preprocessor.variance)), keras.config.epsilon())
+        std = np.maximum(
+            np.sqrt(keras.ops.convert_to_numpy(preprocessor.variance)), keras.config.epsilon()
+        )
         return features * std + mean
     raise ValueError(
         f"Cannot map generated rows back through a `{type(preprocessor).__name__}` preprocessor; "
@@ -115,5 +117,7 @@ def generate_anomalies(model, n, method="latent_shift", x_reference=None, scale=
         # Per-feature spread of the reference features; constant features get the global one.
         spread = out["features"].std(axis=0, keepdims=True)
         spread = np.where(spread > 0, spread, out["features"].std() or 1.0)
-        features = out["reconstruction"] + scale * spread * rng.normal(size=out["reconstruction"].shape)
+        features = out["reconstruction"] + scale * spread * rng.normal(
+            size=out["reconstruction"].shape
+        )
     return _to_inputs(vae, features).astype(np.float32)

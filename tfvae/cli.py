@@ -21,8 +21,14 @@ COMMANDS = {
     "export": ("tfvae.export.cli", "export a trained model for TF Serving (SavedModel) and TFLite"),
     "train": ("tfvae.training.cli", "train a model from a config on one or many devices/machines"),
     "score": ("tfvae.data.score_cli", "score a CSV with a raw-column model, chunk by chunk"),
-    "evaluate": ("tfvae.evaluation.cli", "metrics, report and plots of a saved model on labelled data"),
-    "beam-score": ("tfvae.beam.cli", "score CSV/Parquet shards with an export on Apache Beam (extra: beam)"),
+    "evaluate": (
+        "tfvae.evaluation.cli",
+        "metrics, report and plots of a saved model on labelled data",
+    ),
+    "beam-score": (
+        "tfvae.beam.cli",
+        "score CSV/Parquet shards with an export on Apache Beam (extra: beam)",
+    ),
 }
 
 #: Errors that mean bad input or usage (exit status 2), not a bug.
@@ -41,8 +47,12 @@ def _parser(command=None):
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                         help="show the traceback of an error")
+        sub.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show the traceback of an error",
+        )
         if name == command:
             importlib.import_module(module_name).add_arguments(sub)
     return parser

@@ -66,7 +66,10 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
         name="breast_cancer",
         quantize="none",
         calibration=detector.threshold_rule_.to_dict(),
-        training_summary={"dataset": "sklearn breast_cancer, benign rows", "n_rows": int(len(x_train))},
+        training_summary={
+            "dataset": "sklearn breast_cancer, benign rows",
+            "n_rows": int(len(x_train)),
+        },
     )
     report = {
         "dataset": "sklearn breast_cancer (benign = normal, malignant = anomaly)",
@@ -91,8 +94,11 @@ def add_arguments(parser):
     parser.add_argument("--out", default="runs/demo", help="output directory (default: runs/demo)")
     parser.add_argument("--epochs", type=int, default=100, help="maximum epochs (default: 100)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace model.keras, test.csv and metrics.json already in --out")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace model.keras, test.csv and metrics.json already in --out",
+    )
 
 
 def run(args):

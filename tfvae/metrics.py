@@ -28,7 +28,9 @@ def detection_metrics(y_true, scores, threshold):
         "n_anomalies": int(y_true.sum()),
         "threshold": float(threshold),
         "auroc": float(sk_metrics.roc_auc_score(y_true, scores)) if both_classes else None,
-        "auprc": float(sk_metrics.average_precision_score(y_true, scores)) if both_classes else None,
+        "auprc": float(sk_metrics.average_precision_score(y_true, scores))
+        if both_classes
+        else None,
         "precision": float(tp / (tp + fp)) if tp + fp else 0.0,
         "recall": float(tp / (tp + fn)) if tp + fn else 0.0,
         "f1": float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else 0.0,

@@ -9,8 +9,7 @@ VAE_SCORES = {
     "negative_elbo": "negative ELBO: negative log-likelihood of the features under the decoded "
     "posterior mean plus KL(q(z|x) || N(0, I))",
     "reconstruction_error": "mean squared error between the features and their reconstruction",
-    "reconstruction_error_mae": "mean absolute error between the features and their "
-    "reconstruction",
+    "reconstruction_error_mae": "mean absolute error between the features and their reconstruction",
     "kl": "KL(q(z|x) || N(0, I)) of the encoder's posterior",
 }
 #: What a VAE's `score_name` (and a `tfvae train` config's `model.score_name`) can be.

@@ -77,7 +77,9 @@ def learning_rate(config, steps_per_epoch):
         return o.learning_rate
     decay_steps = max(1, int(round(o.decay_epochs * steps_per_epoch)))
     if o.schedule == "exponential":
-        return keras.optimizers.schedules.ExponentialDecay(o.learning_rate, decay_steps, o.decay_rate)
+        return keras.optimizers.schedules.ExponentialDecay(
+            o.learning_rate, decay_steps, o.decay_rate
+        )
     total = max(decay_steps, config.training.epochs * steps_per_epoch)
     return keras.optimizers.schedules.CosineDecay(o.learning_rate, total, alpha=o.decay_rate)
 

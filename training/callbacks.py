@@ -8,7 +8,6 @@ import shutil
 import tempfile
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from tfvae.atomic import write_json
@@ -33,7 +32,9 @@ class KLWarmup(keras.callbacks.Callback):
     def __init__(self, beta, warmup_epochs):
         super().__init__()
         if warmup_epochs < 1:
-            raise ValueError(f"Expected `warmup_epochs` >= 1. Received: warmup_epochs={warmup_epochs!r}")
+            raise ValueError(
+                f"Expected `warmup_epochs` >= 1. Received: warmup_epochs={warmup_epochs!r}"
+            )
         self.beta = float(beta)
         self.warmup_epochs = int(warmup_epochs)
 

@@ -18,19 +18,27 @@ SHORTCUTS = {
 
 
 def add_arguments(parser):
-    parser.add_argument("--config", required=True, help="YAML or JSON config (see training/configs/)")
+    parser.add_argument(
+        "--config", required=True, help="YAML or JSON config (see training/configs/)"
+    )
     parser.add_argument("--data", help="data path (overrides data.path)")
     parser.add_argument("--out", default=None, help="run directory (default: runs/<config name>)")
     parser.add_argument(
-        "--overwrite", action="store_true",
+        "--overwrite",
+        action="store_true",
         help="replace a run in --out (built beside it, swapped in when finished)",
     )
     for name, (key, kind) in SHORTCUTS.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=kind, help=f"sets {key}")
-    parser.add_argument("--jit-compile", action="store_true", default=None, help="sets training.jit_compile")
+    parser.add_argument(
+        "--jit-compile", action="store_true", default=None, help="sets training.jit_compile"
+    )
     parser.add_argument("--deterministic", action="store_true", default=None, help="op determinism")
     parser.add_argument(
-        "--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
         help="any other override, value parsed as YAML (repeatable), e.g. --set model.latent_dim=4",
     )
 

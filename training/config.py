@@ -94,7 +94,9 @@ class DataConfig:
         if self.label_column is not None and self.source != "table":
             _fail("data", "label_column", "unset unless data.source is 'table'", self.label_column)
         if self.normal_label is not None and self.source in ("demo", "kddcup99"):
-            _fail("data", "normal_label", f"unset for data.source={self.source!r}", self.normal_label)
+            _fail(
+                "data", "normal_label", f"unset for data.source={self.source!r}", self.normal_label
+            )
         _check_float("data", "validation_fraction", self.validation_fraction, 0.01, 0.9)
         _check_float("data", "test_fraction", self.test_fraction, 0.0, 0.9)
         _check_int("data", "max_rows", self.max_rows, 0)
@@ -151,14 +153,27 @@ class ModelConfig:
             if self.dropout:
                 _fail("model", "dropout", "0 for the conv architecture (dense only)", self.dropout)
             if self.hidden_units != "auto" and len(self.hidden_units) != 1:
-                _fail("model", "hidden_units", "one size for the conv architecture (its dense layer "
-                      "before the latent heads), e.g. [64]", list(self.hidden_units))
+                _fail(
+                    "model",
+                    "hidden_units",
+                    "one size for the conv architecture (its dense layer "
+                    "before the latent heads), e.g. [64]",
+                    list(self.hidden_units),
+                )
             if self.activation != "relu":
-                _fail("model", "activation", "'relu' for the conv architecture (its convolutions "
-                      "and dense layer use relu)", self.activation)
+                _fail(
+                    "model",
+                    "activation",
+                    "'relu' for the conv architecture (its convolutions and dense layer use relu)",
+                    self.activation,
+                )
             if "auto" in (self.latent_dim, self.hidden_units):
-                _fail("model", "latent_dim/hidden_units", "explicit sizes for the conv architecture",
-                      (self.latent_dim, self.hidden_units))
+                _fail(
+                    "model",
+                    "latent_dim/hidden_units",
+                    "explicit sizes for the conv architecture",
+                    (self.latent_dim, self.hidden_units),
+                )
             if self.members > 1:
                 _fail("model", "members", "1 for the conv architecture (dense only)", self.members)
         _check_choice("model", "likelihood", self.likelihood, ("gaussian", "bernoulli"))
@@ -306,11 +321,20 @@ class TrainConfig:
     def __post_init__(self):
         if self.data.source in ("table", "kddcup99"):
             if self.model.standardize not in ("auto", True):
-                _fail("model", "standardize", f"auto or true for data.source={self.data.source!r} "
-                      "(its TabularPreprocessor scales the columns)", self.model.standardize)
+                _fail(
+                    "model",
+                    "standardize",
+                    f"auto or true for data.source={self.data.source!r} "
+                    "(its TabularPreprocessor scales the columns)",
+                    self.model.standardize,
+                )
             if self.model.architecture != "dense":
-                _fail("model", "architecture", f"'dense' for data.source={self.data.source!r}",
-                      self.model.architecture)
+                _fail(
+                    "model",
+                    "architecture",
+                    f"'dense' for data.source={self.data.source!r}",
+                    self.model.architecture,
+                )
 
 
 SECTIONS = {f.name: f.default.__class__ for f in dataclasses.fields(TrainConfig)}
@@ -334,9 +358,14 @@ def from_dict(values):
         raise ConfigError(f"Expected the config to be a mapping of sections. Received: {values!r}")
     unknown = sorted(set(values) - set(SECTIONS))
     if unknown:
-        raise ConfigError(f"Unknown section `{unknown[0]}` in the config. Valid sections: {list(SECTIONS)}.")
+        raise ConfigError(
+            f"Unknown section `{unknown[0]}` in the config. Valid sections: {list(SECTIONS)}."
+        )
     return TrainConfig(
-        **{name: _section_from_dict(name, cls, values.get(name, {})) for name, cls in SECTIONS.items()}
+        **{
+            name: _section_from_dict(name, cls, values.get(name, {}))
+            for name, cls in SECTIONS.items()
+        }
     )
 
 
@@ -393,8 +422,10 @@ def with_overrides(config, overrides):
 def _overridden(values, overrides):
     if not isinstance(values, dict):
         raise ConfigError(f"Expected the config to be a mapping of sections. Received: {values!r}")
-    values = {name: dict(section) if isinstance(section, dict) else section
-              for name, section in values.items()}
+    values = {
+        name: dict(section) if isinstance(section, dict) else section
+        for name, section in values.items()
+    }
     for dotted, value in overrides.items():
         section, _, key = dotted.partition(".")
         if section not in SECTIONS or not key:

@@ -89,7 +89,9 @@ def _callbacks(config, inputs, write_dir, steps_per_epoch, global_batch):
     listed.append(keras.callbacks.TensorBoard(logs, histogram_freq=0, write_graph=False))
     if t.histogram_freq:
         sample = inputs.latent_sample(seed=t.seed)
-        listed.append(callbacks.LatentHistograms(os.path.join(logs, "latent"), sample, t.histogram_freq))
+        listed.append(
+            callbacks.LatentHistograms(os.path.join(logs, "latent"), sample, t.histogram_freq)
+        )
     return listed, throughput, log_path
 
 
@@ -157,7 +159,10 @@ def effective_steps_per_execution(requested, num_replicas, steps_per_epoch):
             "training.steps_per_execution=%d does not divide the %d steps of an epoch; using "
             "%d so that every epoch runs exactly its steps (a batch size giving a multiple of "
             "%d steps keeps the requested value).",
-            requested, steps_per_epoch, used, requested,
+            requested,
+            steps_per_epoch,
+            used,
+            requested,
         )
     return used
 
@@ -194,7 +199,10 @@ def fit(config, strategy, inputs, datasets, steps_per_epoch, global_batch, write
             config, inputs, write_dir, steps_per_epoch, global_batch
         )
         model.fit(
-            train_ds, validation_data=val_ds, epochs=t.epochs, callbacks=listed,
+            train_ds,
+            validation_data=val_ds,
+            epochs=t.epochs,
+            callbacks=listed,
             steps_per_epoch=steps_per_epoch,
             validation_steps=validation_steps,
             shuffle=False,

@@ -176,8 +176,17 @@ class TableInputs:
 
         def make(split, sharding, batch, steps, seed, epochs, first):
             return table_dataset(
-                self.table, self.scan, split, batch, steps, self.row_split, sharding,
-                seed=seed, epochs=epochs, first_epoch=first, shuffle_buffer=self.shuffle_buffer,
+                self.table,
+                self.scan,
+                split,
+                batch,
+                steps,
+                self.row_split,
+                sharding,
+                seed=seed,
+                epochs=epochs,
+                first_epoch=first,
+                shuffle_buffer=self.shuffle_buffer,
             )
 
         if workers == 1:
@@ -222,4 +231,3 @@ def worker_count(strategy):
         return 1
     spec = resolver.cluster_spec().as_dict()
     return max(1, len(spec.get("worker", [])) + len(spec.get("chief", [])))
-

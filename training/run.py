@@ -5,7 +5,9 @@ import os
 import shutil
 import typing
 
-from tfvae.training import artifacts, config as config_lib, inputs as inputs_lib, strategies
+from tfvae.training import artifacts, strategies
+from tfvae.training import config as config_lib
+from tfvae.training import inputs as inputs_lib
 
 
 @dataclasses.dataclass
@@ -202,4 +204,3 @@ def train(config, out_dir, overwrite=False):
         model_path = os.path.join(out_dir, "model.keras")
     threshold = metrics["threshold"]["threshold"]
     return RunResult(write_dir, model_path, threshold, metrics["training"]["epochs"], metrics)
-

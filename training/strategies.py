@@ -55,7 +55,9 @@ def make_strategy(name="auto", tpu=""):
             tf.config.experimental_connect_to_cluster(resolver)
             tf.tpu.experimental.initialize_tpu_system(resolver)
         except (ValueError, tf.errors.NotFoundError) as error:
-            raise ValueError(f"strategy=tpu but no TPU was found ({error}). Use auto or mirrored.") from None
+            raise ValueError(
+                f"strategy=tpu but no TPU was found ({error}). Use auto or mirrored."
+            ) from None
         return tf.distribute.TPUStrategy(resolver)
     raise ValueError(
         "Expected `strategy` to be one of ['auto', 'default', 'mirrored', 'multi_worker', 'tpu']. "
@@ -75,7 +77,10 @@ def _check_tf_config():
         spec = json.loads(text)
         workers = spec["cluster"]["worker"]
         task = spec["task"]
-        if task["type"] not in ("worker", "chief") or not 0 <= int(task["index"]) < len(workers) + 1:
+        if (
+            task["type"] not in ("worker", "chief")
+            or not 0 <= int(task["index"]) < len(workers) + 1
+        ):
             raise KeyError("task")
     except (ValueError, KeyError, TypeError) as error:
         raise ValueError(f"TF_CONFIG is not a valid cluster spec ({error!r}): {text}") from None

@@ -12,10 +12,14 @@ sys.exit(tfvae.cli.main(["beam-score", "--model", "m", "--input", "i", "--output
 
 
 def test_tfvae_works_without_beam_and_beam_score_names_the_extra():
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     errors = [line for line in result.stderr.splitlines() if line.startswith("tfvae beam-score")]
-    assert errors == ["tfvae beam-score: error: tfvae.beam needs Apache Beam, an optional extra: pip install tfvae[beam]"]
+    assert errors == [
+        "tfvae beam-score: error: tfvae.beam needs Apache Beam, an optional extra: pip install tfvae[beam]"
+    ]
 
 
 def test_importing_tfvae_does_not_import_beam():

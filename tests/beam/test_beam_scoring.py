@@ -6,9 +6,9 @@ beam = pytest.importorskip("apache_beam")
 
 from apache_beam.testing.test_pipeline import TestPipeline  # noqa: E402
 from apache_beam.testing.util import assert_that, equal_to  # noqa: E402
-
-from table_helpers import mixed_frame  # noqa: E402
 from helpers import gaussian_blobs  # noqa: E402
+from table_helpers import mixed_frame  # noqa: E402
+
 from tfvae import anomaly_scores  # noqa: E402
 from tfvae.beam import ExportModelHandler, ScoreTables  # noqa: E402
 from tfvae.cli import main  # noqa: E402

@@ -13,4 +13,7 @@ def test_fit_cost_writes_its_results(tmp_path):
     report = json.loads((tmp_path / "fit_cost.json").read_text())
     assert report["rows"] == 300 and report["features"] == 6 and report["fit_seconds"] > 0
     assert report["steps"] % 32 == 0 and report["epochs_run"] >= 1
-    assert "members" in report["detector"] and "`VAEDetector().fit` on 300 x 6" in (tmp_path / "fit_cost.md").read_text()
+    assert (
+        "members" in report["detector"]
+        and "`VAEDetector().fit` on 300 x 6" in (tmp_path / "fit_cost.md").read_text()
+    )

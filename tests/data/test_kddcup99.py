@@ -3,11 +3,10 @@ import gzip
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
-
 from table_helpers import KDD_ROW, kdd_file
+
 from tfvae.data.kddcup99 import CATEGORICAL, COLUMNS, classic_split, load_kddcup99
 from tfvae.detectors import TabularVAEDetector
-
 
 
 def test_loader_reads_raw_columns_and_label(tmp_path):

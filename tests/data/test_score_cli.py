@@ -1,6 +1,6 @@
 import pandas as pd
-
 from table_helpers import mixed_frame
+
 from tfvae.cli import main
 from tfvae.detectors import TabularVAEDetector
 
@@ -25,8 +25,9 @@ def test_score_command_writes_scores_and_flags_bad_rows(tmp_path, capsys):
 
 
 def test_score_command_takes_a_numeric_model_like_the_demo(tmp_path, capsys):
-    from tfvae.detectors import VAEDetector
     from helpers import gaussian_blobs
+
+    from tfvae.detectors import VAEDetector
 
     x = pd.DataFrame(gaussian_blobs(200, 5), columns=[f"f{i}" for i in range(5)])
     model = VAEDetector(epochs=1, hidden_units=(8,), latent_dim=2).fit(x).save(tmp_path / "m.keras")
@@ -36,13 +37,17 @@ def test_score_command_takes_a_numeric_model_like_the_demo(tmp_path, capsys):
     assert len(pd.read_parquet(out)) == 200
     assert main(["score", model, str(tmp_path / "test.csv"), "--output", str(out)]) == 2
     assert "--overwrite" in capsys.readouterr().err
-    assert main(["score", model, str(tmp_path / "test.csv"), "--output", str(out), "--overwrite"]) == 0
+    assert (
+        main(["score", model, str(tmp_path / "test.csv"), "--output", str(out), "--overwrite"]) == 0
+    )
 
 
 def test_score_refuses_to_replace_files_before_scoring(tmp_path, capsys):
     frame = mixed_frame(60)
-    model = TabularVAEDetector(epochs=1, hidden_units=(8,), latent_dim=2).fit(frame).save(
-        tmp_path / "m.keras"
+    model = (
+        TabularVAEDetector(epochs=1, hidden_units=(8,), latent_dim=2)
+        .fit(frame)
+        .save(tmp_path / "m.keras")
     )
     data = tmp_path / "data.csv"
     frame.to_csv(data, index=False)

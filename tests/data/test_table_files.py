@@ -14,12 +14,14 @@ from tfvae.data.table_scan import scan_tables
 
 def _frame(n, start=0, seed=0):
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "row_id": np.arange(start, start + n, dtype=float),
-        "size": rng.lognormal(size=n).round(3),
-        "proto": rng.choice(["tcp", "udp", "icmp"], size=n),
-        "label": np.where(np.arange(n) % 10 == 9, "attack", "normal"),
-    })
+    return pd.DataFrame(
+        {
+            "row_id": np.arange(start, start + n, dtype=float),
+            "size": rng.lognormal(size=n).round(3),
+            "proto": rng.choice(["tcp", "udp", "icmp"], size=n),
+            "label": np.where(np.arange(n) % 10 == 9, "attack", "normal"),
+        }
+    )
 
 
 def _shards(folder, n_files=3, rows=200):
@@ -39,7 +41,9 @@ def test_a_folder_a_glob_and_a_file_list_their_shards(tmp_path):
     folder = _shards(tmp_path / "t")
     (folder / "notes.txt").write_text("not a table")
     assert [p.rsplit("/", 1)[1] for p in list_table_files(folder)] == [
-        "part-0.csv", "part-1.csv", "part-2.csv"
+        "part-0.csv",
+        "part-1.csv",
+        "part-2.csv",
     ]
     assert len(list_table_files(str(folder / "part-[01].csv"))) == 2
     assert list_table_files(folder / "part-2.csv") == [str(folder / "part-2.csv")]
@@ -67,7 +71,9 @@ def test_two_workers_together_read_every_training_row_once_per_epoch(tmp_path, n
     seen = []
     for worker in range(2):
         steps = int(scan.counts[worker, TRAIN])  # batches of one row: every row of the share
-        for batch in split_batches(table, scan, TRAIN, 1, steps, split, Sharding(worker, 2), seed=3):
+        for batch in split_batches(
+            table, scan, TRAIN, 1, steps, split, Sharding(worker, 2), seed=3
+        ):
             seen.append(int(batch["row_id"][0]))
     assert len(seen) == len(set(seen)) == everything.counts[0, TRAIN]
     assert abs(int(scan.counts[0, TRAIN]) - int(scan.counts[1, TRAIN])) < 100
@@ -78,8 +84,9 @@ def test_epochs_are_shuffled_differently_and_replay_the_same(tmp_path):
     scan = scan_tables(table, RowSplit())
 
     def order(epoch):
-        batches = split_batches(table, scan, TRAIN, 16, 20, RowSplit(), seed=5, epoch=epoch,
-                                shuffle_buffer=64)
+        batches = split_batches(
+            table, scan, TRAIN, 16, 20, RowSplit(), seed=5, epoch=epoch, shuffle_buffer=64
+        )
         return np.concatenate([b["row_id"] for b in batches])
 
     assert len(order(0)) == 320 and len(set(order(0))) == 320
@@ -169,6 +176,7 @@ def test_parquet_shards_read_like_csv(tmp_path):
 
 def test_scan_statistics_match_the_in_memory_preprocessor(tmp_path):
     from table_helpers import mixed_frame
+
     from tfvae.data import TabularPreprocessor
 
     frame = mixed_frame(300)

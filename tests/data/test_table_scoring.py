@@ -1,8 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from table_helpers import mixed_frame
+
 from tfvae.data import arrow_batches, to_columns
 from tfvae.data.table_scoring import score_table
 from tfvae.detectors import TabularVAEDetector, VAEDetector

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import tensorflow as tf
-
-from table_helpers import mixed_frame
 from helpers import config_round_trip, keras_round_trip
+from table_helpers import mixed_frame
+
 from tfvae.data import TabularPreprocessor, to_columns
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
 
@@ -116,8 +116,10 @@ def test_saved_model_signature_from_input_signature_scores_raw_columns(tmp_path)
     expected = anomaly_scores(vae, columns)["score"].numpy()
     module = tf.Module()
     module.vae = vae
-    module.score_raw = tf.function(lambda batch: {"score": anomaly_scores(vae, batch)["score"]},
-                                   input_signature=[pre.input_signature()])
+    module.score_raw = tf.function(
+        lambda batch: {"score": anomaly_scores(vae, batch)["score"]},
+        input_signature=[pre.input_signature()],
+    )
     tf.saved_model.save(module, str(tmp_path / "sm"), signatures={"score_raw": module.score_raw})
     loaded = tf.saved_model.load(str(tmp_path / "sm"))
     out = loaded.signatures["score_raw"](**{k: tf.constant(v) for k, v in columns.items()})

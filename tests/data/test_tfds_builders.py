@@ -3,14 +3,16 @@ import struct
 
 import numpy as np
 import tensorflow_datasets as tfds
-
 from table_helpers import kdd_file
+
 from tfvae.data.idx import load_idx
 from tfvae.data.tfds_builders import TfvaeKddcup99, TfvaeMnistIdx
 
 
 def _idx(path, array):
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(
+        f">{array.ndim}I", *array.shape
+    )
     path.write_bytes(gzip.compress(header + array.astype(np.uint8).tobytes()))
 
 
@@ -43,9 +45,17 @@ def test_mnist_idx_builder_and_reader(tmp_path):
     _idx(manual / "t10k-images-idx3-ubyte.gz", images)
     _idx(manual / "t10k-labels-idx1-ubyte.gz", np.array([3, 1, 4, 1, 5]))
     np.testing.assert_array_equal(load_idx(manual / "t10k-images-idx3-ubyte.gz"), images)
-    ds = tfds.load("tfvae_mnist_idx", split="test", data_dir=str(tmp_path / "data"),
-                   download_and_prepare_kwargs={"download_config": tfds.download.DownloadConfig(manual_dir=str(manual))})
-    rows = sorted(tfds.as_numpy(ds), key=lambda r: int(r["label"]) * 100 + int(r["image"].sum() % 100))
+    ds = tfds.load(
+        "tfvae_mnist_idx",
+        split="test",
+        data_dir=str(tmp_path / "data"),
+        download_and_prepare_kwargs={
+            "download_config": tfds.download.DownloadConfig(manual_dir=str(manual))
+        },
+    )
+    rows = sorted(
+        tfds.as_numpy(ds), key=lambda r: int(r["label"]) * 100 + int(r["image"].sum() % 100)
+    )
     assert sorted(int(r["label"]) for r in rows) == [1, 1, 3, 4, 5]
     assert TfvaeMnistIdx.name == "tfvae_mnist_idx"
 

@@ -6,12 +6,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import gaussian_blobs, with_anomalies
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
-from helpers import gaussian_blobs, with_anomalies
 from tfvae import GANDetector
 from tfvae.detectors import GANTrainingError
 from tfvae.detectors.gan_training_check import gan_training_problems

@@ -1,7 +1,7 @@
 import numpy as np
+from helpers import with_anomalies
 from sklearn.metrics import roc_auc_score
 
-from helpers import with_anomalies
 from tfvae import PCADetector
 
 

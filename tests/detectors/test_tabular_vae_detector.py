@@ -1,14 +1,16 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from table_helpers import mixed_frame
+
 from tfvae.data import read_feature_spec
 from tfvae.detectors import TabularVAEDetector, VAEDetector
 
 
 def _fit(frame, **kwargs):
-    return TabularVAEDetector(epochs=2, hidden_units=(8,), latent_dim=2, batch_size=64, **kwargs).fit(frame)
+    return TabularVAEDetector(
+        epochs=2, hidden_units=(8,), latent_dim=2, batch_size=64, **kwargs
+    ).fit(frame)
 
 
 def test_fits_and_scores_raw_frame_with_strings_and_missing_values():
@@ -32,17 +34,23 @@ def test_feature_scores_sum_one_hot_groups_back_to_columns():
     details = detector.score_details(frame)
     # mean squared error over encoded features * width = sum of the grouped errors
     width = detector.preprocessor_.output_dim
-    np.testing.assert_allclose(per_column.sum(axis=1), details["reconstruction_error"] * width, rtol=1e-4)
+    np.testing.assert_allclose(
+        per_column.sum(axis=1), details["reconstruction_error"] * width, rtol=1e-4
+    )
 
 
 def test_column_order_does_not_matter_and_csv_path_is_accepted(tmp_path):
     frame = mixed_frame(150)
     detector = _fit(frame)
     shuffled = frame[list(reversed(frame.columns))]
-    np.testing.assert_allclose(detector.score_samples(shuffled), detector.score_samples(frame), rtol=1e-6)
+    np.testing.assert_allclose(
+        detector.score_samples(shuffled), detector.score_samples(frame), rtol=1e-6
+    )
     path = tmp_path / "rows.csv"
     frame.to_csv(path, index=False)
-    np.testing.assert_allclose(detector.score_samples(path), detector.score_samples(frame), rtol=1e-4)
+    np.testing.assert_allclose(
+        detector.score_samples(path), detector.score_samples(frame), rtol=1e-4
+    )
 
 
 def test_bad_columns_give_clear_errors():
@@ -82,7 +90,9 @@ def test_raw_frame_keras_round_trip_gives_same_scores(tmp_path):
     detector = _fit(frame)
     path = detector.save(tmp_path / "tabular.keras")
     loaded = TabularVAEDetector.load(path)
-    np.testing.assert_allclose(loaded.score_samples(frame), detector.score_samples(frame), rtol=1e-5)
+    np.testing.assert_allclose(
+        loaded.score_samples(frame), detector.score_samples(frame), rtol=1e-5
+    )
     assert loaded.threshold_ == pytest.approx(detector.threshold_)
     pd.testing.assert_frame_equal(loaded.feature_scores(frame), detector.feature_scores(frame))
     spec = read_feature_spec(path)

@@ -1,11 +1,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import with_anomalies
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
-from helpers import with_anomalies
 from tfvae import VAEDetector
 
 
@@ -13,7 +13,9 @@ from tfvae import VAEDetector
 def fitted():
     x_train, x_test, y_test = with_anomalies(n_normal=400, n_anomalies=40)
     columns = [f"sensor_{i}" for i in range(x_train.shape[1])]
-    detector = VAEDetector(epochs=40, batch_size=64, seed=0).fit(pd.DataFrame(x_train, columns=columns))
+    detector = VAEDetector(epochs=40, batch_size=64, seed=0).fit(
+        pd.DataFrame(x_train, columns=columns)
+    )
     return detector, pd.DataFrame(x_test, columns=columns), y_test
 
 
@@ -31,7 +33,9 @@ def test_fitted_attributes_and_threshold(fitted):
     assert list(detector.feature_names_in_) == list(x_test.columns)
     assert detector.threshold_ == pytest.approx(np.percentile(detector.calibration_scores_, 99))
     assert detector.model_.threshold_value() == pytest.approx(detector.threshold_)
-    np.testing.assert_array_equal(detector.decision_function(x_test), detector.score_samples(x_test))
+    np.testing.assert_array_equal(
+        detector.decision_function(x_test), detector.score_samples(x_test)
+    )
     p = detector.p_values(x_test)
     assert np.all((p > 0) & (p <= 1))
 
@@ -41,7 +45,9 @@ def test_feature_scores_keep_column_names(fitted):
     frame = detector.feature_scores(x_test.iloc[:5])
     assert list(frame.columns) == list(x_test.columns) and len(frame) == 5
     np.testing.assert_allclose(
-        frame.mean(axis=1), detector.score_details(x_test.iloc[:5])["reconstruction_error"], rtol=1e-5
+        frame.mean(axis=1),
+        detector.score_details(x_test.iloc[:5])["reconstruction_error"],
+        rtol=1e-5,
     )
 
 
@@ -77,8 +83,11 @@ def test_unfitted_detector_says_call_fit():
 
 def test_bad_input_fails_before_training():
     detector = VAEDetector(epochs=1)
-    for x, match in [(np.zeros(10), "2-D"), (np.zeros((0, 4)), "empty"),
-                     (np.array([[1.0, np.inf]]), "NaN/inf")]:
+    for x, match in [
+        (np.zeros(10), "2-D"),
+        (np.zeros((0, 4)), "empty"),
+        (np.array([[1.0, np.inf]]), "NaN/inf"),
+    ]:
         with pytest.raises(ValueError, match=match):
             detector.fit(x)
         assert not hasattr(detector, "model_")
@@ -94,5 +103,7 @@ def test_sklearn_clone_and_contamination():
     assert labels.shape == (200,)
     # The threshold flags 10% of the held-out calibration rows; fewer of the rows it trained on.
     calibration = detector.calibration_scores_
-    assert np.mean(calibration > detector.threshold_) == pytest.approx(0.1, abs=0.5 / len(calibration))
+    assert np.mean(calibration > detector.threshold_) == pytest.approx(
+        0.1, abs=0.5 / len(calibration)
+    )
     assert 0 < labels.mean() <= 0.1

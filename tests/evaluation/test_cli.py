@@ -1,8 +1,8 @@
 import json
 
 import pandas as pd
-
 from helpers import with_anomalies
+
 from tfvae import VAEDetector
 from tfvae.cli import main
 
@@ -17,21 +17,42 @@ def test_evaluate_command_on_csv(tmp_path, capsys):
     frame = pd.DataFrame(x_test, columns=columns)[columns[::-1]].assign(anomaly=y_test)
     frame.to_csv(tmp_path / "test.csv", index=False)
     out = tmp_path / "eval"
-    code = main(["evaluate", "--model", model, "--data", str(tmp_path / "test.csv"),
-                 "--labels", "anomaly", "--out", str(out), "--no-plots"])
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            model,
+            "--data",
+            str(tmp_path / "test.csv"),
+            "--labels",
+            "anomaly",
+            "--out",
+            str(out),
+            "--no-plots",
+        ]
+    )
     assert code == 0
     saved = json.loads((out / "metrics.json").read_text())
     expected = detector.score_samples(pd.DataFrame(x_test, columns=columns))
     assert saved["metrics"]["n_anomalies"] == 20
-    assert saved["metrics"]["confusion_matrix"]["tp"] + saved["metrics"]["confusion_matrix"]["fp"] == int(
-        (expected > detector.threshold_).sum()
-    )
+    assert saved["metrics"]["confusion_matrix"]["tp"] + saved["metrics"]["confusion_matrix"][
+        "fp"
+    ] == int((expected > detector.threshold_).sum())
     assert "auroc" in capsys.readouterr().out
 
 
 def test_evaluate_command_errors(tmp_path, capsys):
     pd.DataFrame({"a": [1.0]}).to_csv(tmp_path / "d.csv", index=False)
-    code = main(["evaluate", "--model", str(tmp_path / "none.keras"), "--data",
-                 str(tmp_path / "d.csv"), "--out", str(tmp_path / "o")])
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(tmp_path / "none.keras"),
+            "--data",
+            str(tmp_path / "d.csv"),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert code == 2
     assert "No model file" in capsys.readouterr().err

@@ -2,8 +2,8 @@ import json
 
 import numpy as np
 import pytest
-
 from helpers import with_anomalies
+
 from tfvae import PCADetector, VAEDetector
 from tfvae.evaluation import evaluate
 from tfvae.metrics import detection_metrics
@@ -23,8 +23,12 @@ def test_metrics_report_and_plots(fitted, tmp_path):
     assert result["metrics"] == expected  # same scoring function, same rows
     assert result["labels"] == "given"
     assert result["metrics"]["auroc"] > 0.9  # anomalies lie off the normal manifold
-    assert set(result["auroc_by_score"]) == {"negative_elbo", "reconstruction_error",
-                                             "reconstruction_error_mae", "kl"}
+    assert set(result["auroc_by_score"]) == {
+        "negative_elbo",
+        "reconstruction_error",
+        "reconstruction_error_mae",
+        "kl",
+    }
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["metrics"]["confusion_matrix"] == expected["confusion_matrix"]
     report = (tmp_path / "report.md").read_text()
@@ -70,6 +74,7 @@ def test_label_length_mismatch(fitted):
 
 def test_raw_table_detector_is_evaluated_on_named_columns(tmp_path):
     from table_helpers import mixed_frame
+
     from tfvae import TabularVAEDetector
 
     train, test = mixed_frame(n=300, seed=0), mixed_frame(n=60, seed=1)
@@ -77,7 +82,9 @@ def test_raw_table_detector_is_evaluated_on_named_columns(tmp_path):
     y = np.r_[np.zeros(30, int), np.ones(30, int)]
     detector = TabularVAEDetector(latent_dim=2, hidden_units=(16,), epochs=3, seed=0).fit(train)
     result = evaluate(detector, test, y, out_dir=tmp_path)
-    assert result["metrics"] == detection_metrics(y, detector.score_samples(test), detector.threshold_)
+    assert result["metrics"] == detection_metrics(
+        y, detector.score_samples(test), detector.threshold_
+    )
     assert set(result["auroc_by_score"]) >= {"negative_elbo", "kl"}
     assert (tmp_path / "latent_map.png").exists()
     with pytest.raises(ValueError, match="raw-table"):

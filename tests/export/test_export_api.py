@@ -15,7 +15,11 @@ from tfvae.export.warmup import WARMUP_FILE, read_warmup
 
 
 def _untrained_vae(threshold=None):
-    vae = tfvae.VAE(tfvae.DenseEncoder(2, hidden_units=[8]), tfvae.DenseDecoder(4, hidden_units=[8]), threshold=threshold)
+    vae = tfvae.VAE(
+        tfvae.DenseEncoder(2, hidden_units=[8]),
+        tfvae.DenseDecoder(4, hidden_units=[8]),
+        threshold=threshold,
+    )
     vae.compile(optimizer="adam")
     return vae
 
@@ -28,7 +32,9 @@ def test_unfitted_models_are_refused(tmp_path):
     with pytest.raises(ValueError, match="call `fit`"):
         export_model(vae, tmp_path)
     uncompiled = tfvae.VAE(
-        tfvae.DenseEncoder(2, hidden_units=[8]), tfvae.DenseDecoder(4, hidden_units=[8]), threshold=1.0
+        tfvae.DenseEncoder(2, hidden_units=[8]),
+        tfvae.DenseDecoder(4, hidden_units=[8]),
+        threshold=1.0,
     )
     uncompiled.build((None, 4))  # built, threshold set, never compiled nor fitted
     with pytest.raises(ValueError, match="call `fit`"):
@@ -58,7 +64,9 @@ def test_threshold_override_changes_the_export_not_the_model(trained_vae, tmp_pa
     x = parity_rows()[:50]
     stored = trained_vae.threshold_value()
     low = float(np.min(tfvae.anomaly_scores(trained_vae, x)["score"])) - 1.0
-    result = export_model(trained_vae, tmp_path, name="m", version=4, threshold=low, formats="savedmodel")
+    result = export_model(
+        trained_vae, tmp_path, name="m", version=4, threshold=low, formats="savedmodel"
+    )
     assert trained_vae.threshold_value() == stored
     loaded = tf.saved_model.load(result.version_dir)
     assert loaded.signatures["score"](features=tf.constant(x))["is_anomaly"].numpy().all()
@@ -88,7 +96,10 @@ def test_exports_from_a_keras_file(trained_vae, tmp_path):
     assert result.saved_model_dir is None and os.path.getsize(result.tflite_files["float16"]) > 0
     with pytest.raises(ValueError, match="quantize"):
         export_model(path, tmp_path / "out", quantize="int8")
-    assert keras.saving.load_model(path, safe_mode=True).threshold_value() == trained_vae.threshold_value()
+    assert (
+        keras.saving.load_model(path, safe_mode=True).threshold_value()
+        == trained_vae.threshold_value()
+    )
 
 
 def test_exporting_a_detector_records_its_threshold_rule(tmp_path):

@@ -6,13 +6,12 @@ import pytest
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from export_helpers import parity_rows
+from helpers import gaussian_blobs
 
 import tfvae
 from tfvae.detectors import VAEDetector
 from tfvae.export import export_model
 from tfvae.export.signatures import SCORE_KEYS
-
-from helpers import gaussian_blobs
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +20,13 @@ def exported_default(tmp_path_factory):
     detector = VAEDetector(epochs=2).fit(x)
     model = detector.model_
     assert model.members == 5 and model.preprocessor.knee is not None
-    result = export_model(model, tmp_path_factory.mktemp("default"), name="default",
-                          formats="savedmodel,tflite", quantize="none")
+    result = export_model(
+        model,
+        tmp_path_factory.mktemp("default"),
+        name="default",
+        formats="savedmodel,tflite",
+        quantize="none",
+    )
     rows = parity_rows()
     rows[:5] *= 1e6  # far past the log tail's knee
     reference = tfvae.score_in_batches(model, rows, keys=(*SCORE_KEYS, "feature_errors", "z_mean"))
@@ -38,7 +42,10 @@ def _check(out, ref):
 def test_savedmodel_matches_keras(exported_default):
     result, rows, ref = exported_default
     loaded = tf.saved_model.load(result.saved_model_dir)
-    _check({k: v.numpy() for k, v in loaded.signatures["score"](features=tf.constant(rows)).items()}, ref)
+    _check(
+        {k: v.numpy() for k, v in loaded.signatures["score"](features=tf.constant(rows)).items()},
+        ref,
+    )
     z_mean = loaded.signatures["encode"](features=tf.constant(rows))["z_mean"].numpy()
     assert z_mean.shape == (len(rows), 5, ref["z_mean"].shape[-1])
 

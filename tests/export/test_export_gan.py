@@ -8,9 +8,9 @@ import pytest
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from export_helpers import N_FEATURES, parity_rows
+from helpers import gaussian_blobs
 
 import tfvae
-from helpers import gaussian_blobs
 from tfvae.export import export_model
 from tfvae.models.ganomaly import GANomaly
 

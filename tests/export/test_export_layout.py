@@ -66,7 +66,9 @@ def test_killed_export_leaves_no_numbered_directory(tmp_path):
         "    print('writing', flush=True)\n"
         "    time.sleep(600)\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "m" / "1")], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "m" / "1")], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert process.stdout.readline().strip() == "writing"
         process.send_signal(signal.SIGKILL)

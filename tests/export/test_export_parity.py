@@ -30,7 +30,9 @@ def rows_and_reference(exported):
 def _assert_scores_match(out, ref, rtol):
     np.testing.assert_allclose(out["score"], ref["score"], rtol=rtol, atol=0)
     np.testing.assert_allclose(out["kl"], ref["kl"], rtol=rtol, atol=1e-5)
-    np.testing.assert_allclose(out["reconstruction_error"], ref["reconstruction_error"], rtol=rtol, atol=0)
+    np.testing.assert_allclose(
+        out["reconstruction_error"], ref["reconstruction_error"], rtol=rtol, atol=0
+    )
     np.testing.assert_array_equal(out["is_anomaly"], ref["is_anomaly"])
     np.testing.assert_array_equal(out["valid"], ref["valid"])
 
@@ -59,9 +61,23 @@ def test_saved_model_cli_matches_keras(exported, rows_and_reference, tmp_path):
     np.save(tmp_path / "x.npy", x)
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     subprocess.run(
-        [cli, "run", "--dir", result.saved_model_dir, "--tag_set", "serve", "--signature_def", "score",
-         "--inputs", f"features={tmp_path / 'x.npy'}", "--outdir", str(tmp_path / "out")],
-        check=True, capture_output=True, timeout=300,
+        [
+            cli,
+            "run",
+            "--dir",
+            result.saved_model_dir,
+            "--tag_set",
+            "serve",
+            "--signature_def",
+            "score",
+            "--inputs",
+            f"features={tmp_path / 'x.npy'}",
+            "--outdir",
+            str(tmp_path / "out"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     out = {key: np.load(tmp_path / "out" / f"{key}.npy") for key in SCORE_KEYS}
     _assert_scores_match(out, ref, FLOAT32_RTOL)
@@ -82,7 +98,9 @@ def test_quantized_tflite_within_documented_tolerance(exported, rows_and_referen
     model, result = exported
     x, ref = rows_and_reference
     rtol = QUANTIZED_RTOL[quantize]
-    out = Interpreter(model_path=result.tflite_files[quantize]).get_signature_runner("score")(features=x)
+    out = Interpreter(model_path=result.tflite_files[quantize]).get_signature_runner("score")(
+        features=x
+    )
     np.testing.assert_allclose(out["score"], ref["score"], rtol=rtol, atol=0)
     # Decisions may only differ for rows whose score is within the tolerance of the threshold.
     threshold = model.threshold_value()

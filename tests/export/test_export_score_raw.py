@@ -50,7 +50,10 @@ def raw_export(tmp_path_factory):
         preprocessor=AmountAndKind(mean=10.0, std=4.0),
         threshold=6.0,
     )
-    raw = {"amount": np.array([9.0, 11.0, 30.0, np.nan], "float32"), "kind": np.array([b"a", b"b", b"c", b"a"])}
+    raw = {
+        "amount": np.array([9.0, 11.0, 30.0, np.nan], "float32"),
+        "kind": np.array([b"a", b"b", b"c", b"a"]),
+    }
     vae.compile(optimizer="adam")
     finite = {name: values[:3] for name, values in raw.items()}
     # One step: export refuses never-fitted models (the wiring is what is checked here).
@@ -65,7 +68,8 @@ def test_score_raw_takes_named_columns_and_matches_keras(raw_export):
     function = loaded.signatures["score_raw"]
     specs = function.structured_input_signature[1]
     assert {k: (s.dtype, s.shape.as_list()) for k, s in specs.items()} == {
-        "amount": (tf.float32, [None]), "kind": (tf.string, [None])
+        "amount": (tf.float32, [None]),
+        "kind": (tf.string, [None]),
     }
     out = function(amount=tf.constant(raw["amount"]), kind=tf.constant(raw["kind"]))
     assert set(out) == set(SCORE_KEYS)
@@ -84,17 +88,28 @@ def test_feature_signatures_take_the_encoded_features(raw_export):
     np.testing.assert_allclose(by_features, by_raw, rtol=1e-6)
     tflite = Interpreter(model_path=result.tflite_files["none"]).get_signature_runner("score")
     np.testing.assert_allclose(tflite(features=encoded)["score"], by_raw, rtol=1e-5)
-    assert result.metadata["input_is_encoded"] and result.metadata["raw_inputs"] == {"amount": "float32", "kind": "string"}
+    assert result.metadata["input_is_encoded"] and result.metadata["raw_inputs"] == {
+        "amount": "float32",
+        "kind": "string",
+    }
 
 
 def test_tabular_detector_with_string_lookups_exports(tmp_path):
     import pandas as pd
 
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"amount": rng.normal(10, 2, 120), "kind": rng.choice(["a", "b", "c"], 120)})
-    detector = tfvae.TabularVAEDetector(latent_dim=2, hidden_units=(8,), epochs=2, seed=0).fit(frame)
+    frame = pd.DataFrame(
+        {"amount": rng.normal(10, 2, 120), "kind": rng.choice(["a", "b", "c"], 120)}
+    )
+    detector = tfvae.TabularVAEDetector(latent_dim=2, hidden_units=(8,), epochs=2, seed=0).fit(
+        frame
+    )
     result = export_model(detector, tmp_path, name="tab", formats="savedmodel")
     loaded = tf.saved_model.load(result.saved_model_dir)
-    served = loaded.signatures["score_raw"](amount=tf.constant(frame["amount"].to_numpy(np.float32)),
-                                            kind=tf.constant(frame["kind"].to_numpy(object)))
-    np.testing.assert_allclose(served["score"].numpy(), detector.score_samples(frame), rtol=1e-4, atol=1e-4)
+    served = loaded.signatures["score_raw"](
+        amount=tf.constant(frame["amount"].to_numpy(np.float32)),
+        kind=tf.constant(frame["kind"].to_numpy(object)),
+    )
+    np.testing.assert_allclose(
+        served["score"].numpy(), detector.score_samples(frame), rtol=1e-4, atol=1e-4
+    )

@@ -31,7 +31,9 @@ def test_savedmodel_signature_contract(loaded):
             assert out.dtype == sig.OUTPUT_DTYPES.get(key, tf.float32)
     score_outputs = loaded.signatures["score"].structured_outputs
     assert all(score_outputs[k].shape.as_list() == [None] for k in sig.SCORE_KEYS)
-    assert loaded.signatures["feature_errors"].structured_outputs["feature_errors"].shape.as_list() == [None, N_FEATURES]
+    assert loaded.signatures["feature_errors"].structured_outputs[
+        "feature_errors"
+    ].shape.as_list() == [None, N_FEATURES]
 
 
 def test_threshold_is_a_saved_variable(exported, loaded):
@@ -41,7 +43,10 @@ def test_threshold_is_a_saved_variable(exported, loaded):
 
 
 def test_wrong_input_width_is_refused_by_the_input_spec(loaded):
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"tensor features \[2,21\] .* expected shape \[\?,20\]"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"tensor features \[2,21\] .* expected shape \[\?,20\]",
+    ):
         loaded.signatures["score"](features=tf.zeros([2, N_FEATURES + 1]))
 
 

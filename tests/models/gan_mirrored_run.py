@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from helpers import gaussian_blobs  # noqa: E402
+
 from tfvae.models import DenseDecoder, DenseEncoder, GANomaly  # noqa: E402
 from tfvae.training.strategies import make_strategy  # noqa: E402
 

@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 import pytest
-
 from helpers import gaussian_blobs, keras_round_trip
+
 from tfvae import anomaly_scores
 from tfvae.models import Autoencoder, DenseDecoder, DenseEncoder
 

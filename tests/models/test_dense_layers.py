@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from helpers import config_round_trip
+
 from tfvae.models import DenseDecoder, DenseEncoder
 
 

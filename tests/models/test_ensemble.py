@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from helpers import config_round_trip, gaussian_blobs, keras_round_trip
+
 from tfvae import anomaly_scores
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
 from tfvae.models.ensemble_dense import EnsembleDense
@@ -67,11 +67,15 @@ def test_ensemble_trains_and_round_trips(tmp_path):
     loaded = keras_round_trip(vae, tmp_path / "ensemble.keras")
     assert loaded.members == 4
     np.testing.assert_allclose(
-        anomaly_scores(loaded, x)["score"].numpy(), anomaly_scores(vae, x)["score"].numpy(), rtol=1e-6
+        anomaly_scores(loaded, x)["score"].numpy(),
+        anomaly_scores(vae, x)["score"].numpy(),
+        rtol=1e-6,
     )
 
 
-@pytest.mark.parametrize("make", [lambda: DenseEncoder(2, members=0), lambda: DenseDecoder(3, members=1.5)])
+@pytest.mark.parametrize(
+    "make", [lambda: DenseEncoder(2, members=0), lambda: DenseDecoder(3, members=1.5)]
+)
 def test_bad_members_are_named(make):
     with pytest.raises(ValueError, match="members"):
         make()

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from helpers import config_round_trip
+
 from tfvae.models import FeatureScaler
 
 
@@ -36,8 +36,11 @@ def test_robust_scale_falls_back_to_the_standard_deviation():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [(dict(center=[0.0], scale=[0.0]), "scale"), (dict(center=[0.0], scale=[1.0], knee=-1), "knee"),
-     (dict(center=[0.0, 1.0], scale=[1.0]), "same non-zero length")],
+    [
+        (dict(center=[0.0], scale=[0.0]), "scale"),
+        (dict(center=[0.0], scale=[1.0], knee=-1), "knee"),
+        (dict(center=[0.0, 1.0], scale=[1.0]), "same non-zero length"),
+    ],
 )
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):

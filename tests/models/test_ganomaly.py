@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from helpers import config_round_trip, gaussian_blobs, keras_round_trip
+
 from tfvae import anomaly_scores, score_in_batches
 from tfvae.models import ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder, GANomaly
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from helpers import config_round_trip
+
 from tfvae.models import Sampling
 
 

@@ -2,15 +2,16 @@
 
 import keras
 import numpy as np
-
 from helpers import gaussian_blobs
+
 from tfvae.models import Autoencoder, DenseDecoder, DenseEncoder
 
 
 def _autoencoder(trim_fraction):
     keras.utils.set_random_seed(3)
     model = Autoencoder(
-        DenseEncoder(2, hidden_units=[8]), DenseDecoder(6, hidden_units=[8]),
+        DenseEncoder(2, hidden_units=[8]),
+        DenseDecoder(6, hidden_units=[8]),
         trim_fraction=trim_fraction,
     )
     model.build((None, 6))

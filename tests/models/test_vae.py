@@ -3,8 +3,8 @@ import json
 import keras
 import numpy as np
 import pytest
-
 from helpers import gaussian_blobs, keras_round_trip
+
 from tfvae import anomaly_scores
 from tfvae.models import VAE, ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder
 
@@ -71,12 +71,16 @@ def test_keras_file_round_trip_keeps_scores_threshold_and_preprocessor(tmp_path)
     x = gaussian_blobs(256) * 10 + 3
     norm = keras.layers.Normalization()
     norm.adapt(x)
-    vae = make_vae(preprocessor=norm, observation_noise="learned", threshold=1.5,
-                   feature_names=list("abcdef"))
+    vae = make_vae(
+        preprocessor=norm, observation_noise="learned", threshold=1.5, feature_names=list("abcdef")
+    )
     vae.compile(optimizer="adam")
     vae.fit(x, epochs=2, batch_size=64, verbose=0)
     loaded = keras_round_trip(vae, tmp_path / "vae.keras")
-    as_json = lambda model: json.loads(json.dumps(model.get_config()))  # tuples -> lists
+
+    def as_json(model):
+        return json.loads(json.dumps(model.get_config()))  # tuples -> lists
+
     assert as_json(loaded) == as_json(vae)
     assert loaded.threshold_value() == 1.5 and loaded.feature_names == list("abcdef")
     before, after = anomaly_scores(vae, x), anomaly_scores(loaded, x)

@@ -9,8 +9,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from helpers import gaussian_blobs
+
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
 
 pytestmark = pytest.mark.own_process

@@ -68,8 +68,9 @@ def test_latent_map(tmp_path, scored):
 def test_image_grids(tmp_path):
     rng = np.random.default_rng(2)
     images = rng.uniform(size=(20, 8, 8, 1))
-    fig = plots.plot_reconstructions(images, images * 0.5, n=5, scores=np.arange(20.0),
-                                     path=tmp_path / "g.png")
+    fig = plots.plot_reconstructions(
+        images, images * 0.5, n=5, scores=np.arange(20.0), path=tmp_path / "g.png"
+    )
     assert len(fig.axes) == 10 and _is_png(tmp_path / "g.png")
     scores = np.arange(20.0)
     top = plots.plot_most_anomalous(images, scores, n=4, columns=4, path=tmp_path / "m.png")

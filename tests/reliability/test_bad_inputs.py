@@ -7,8 +7,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-
 from table_helpers import kdd_file, mixed_frame
+
 from tfvae import TabularVAEDetector, VAEDetector
 from tfvae.cli import main
 
@@ -36,8 +36,19 @@ def _one_error_line(capsys, *needles):
 
 
 def _evaluate(model, data, out, *extra):
-    return main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(out), "--no-plots",
-                 *extra])
+    return main(
+        [
+            "evaluate",
+            "--model",
+            str(model),
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--no-plots",
+            *extra,
+        ]
+    )
 
 
 def test_bad_data_files_through_evaluate(raw_model, tmp_path, capsys):
@@ -81,8 +92,11 @@ def test_bad_model_files(raw_model, tmp_path, capsys):
             if item.filename == "config.json":
                 content = content.replace(b'"tfvae>VAE"', b'"evil>Payload"')
             target.writestr(item, content)
-    for path, needle in [(not_zip, "not a `.keras` model file"), (truncated, "not a `.keras` model file"),
-                         (evil, "evil>Payload")]:
+    for path, needle in [
+        (not_zip, "not a `.keras` model file"),
+        (truncated, "not a `.keras` model file"),
+        (evil, "evil>Payload"),
+    ]:
         assert _evaluate(path, data, tmp_path / "out") == 2
         _one_error_line(capsys, path.name, needle)
         assert main(["export", "--model", str(path), "--out", str(tmp_path / "exp")]) == 2
@@ -118,7 +132,9 @@ def test_bad_tables_at_fit_and_predict_name_the_problem(raw_model):
     with_inf = frame.copy()
     with_inf.loc[5, "duration"] = np.inf
     detector = TabularVAEDetector(epochs=50, hidden_units=(8,), latent_dim=2)
-    with pytest.raises(ValueError, match="column 'duration' holds 1 inf value\\(s\\) \\(first at row 5\\)"):
+    with pytest.raises(
+        ValueError, match="column 'duration' holds 1 inf value\\(s\\) \\(first at row 5\\)"
+    ):
         detector.fit(with_inf)
     assert not hasattr(detector, "model_")  # refused before training
     fitted = TabularVAEDetector.load(model)
@@ -132,9 +148,13 @@ def test_bad_training_data_through_train(tmp_path, capsys):
     kdd = tmp_path / "kdd"
     kdd.mkdir()
     _truncate(kdd_file(kdd / "kddcup.data_10_percent.gz", ["normal."] * 5000))
-    cases = [({"source": "table", "path": str(ragged)},
-              ("ragged.csv, line 52: expected 3 fields, found 2",)),
-             ({"source": "kddcup99", "path": str(kdd)}, ("kddcup.data_10_percent.gz", "gzip"))]
+    cases = [
+        (
+            {"source": "table", "path": str(ragged)},
+            ("ragged.csv, line 52: expected 3 fields, found 2",),
+        ),
+        ({"source": "kddcup99", "path": str(kdd)}, ("kddcup.data_10_percent.gz", "gzip")),
+    ]
     for data, needles in cases:
         config = tmp_path / "config.json"
         config.write_text(json.dumps({"data": data, "training": {"epochs": 1, "verbose": 0}}))

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-
 from table_helpers import mixed_frame
+
 from tfvae import TabularVAEDetector
 
 TIMEOUT = 150  # seconds, per wait
@@ -21,8 +21,11 @@ TIMEOUT = 150  # seconds, per wait
 
 def _tfvae(*args, cwd):
     return subprocess.Popen(
-        [sys.executable, "-m", "tfvae.cli", *map(str, args)], cwd=cwd,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "tfvae.cli", *map(str, args)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -36,7 +39,9 @@ def _kill_when(process, condition, what):
                 process.wait(timeout=30)
                 return
             if process.poll() is not None:
-                raise AssertionError(f"ended (exit {process.returncode}) before {what}: {process.stderr.read()}")
+                raise AssertionError(
+                    f"ended (exit {process.returncode}) before {what}: {process.stderr.read()}"
+                )
             time.sleep(0.01)
         raise AssertionError(f"timed out waiting for {what}")
     finally:
@@ -70,8 +75,14 @@ def _train_config(tmp_path, epochs):
     config = {
         "data": {"source": "npz", "path": str(tmp_path / "data.npz"), "validation_fraction": 0.1},
         "model": {"latent_dim": 2, "hidden_units": [8]},
-        "training": {"epochs": epochs, "batch_size": 8, "backup_freq": 20, "histogram_freq": 0,
-                     "verbose": 0, "seed": 0},
+        "training": {
+            "epochs": epochs,
+            "batch_size": 8,
+            "backup_freq": 20,
+            "histogram_freq": 0,
+            "verbose": 0,
+            "seed": 0,
+        },
     }
     path = tmp_path / f"config_{epochs}.json"
     path.write_text(json.dumps(config))
@@ -109,9 +120,27 @@ def test_killed_score_keeps_the_previous_output(raw_model, tmp_path):
     big.to_csv(tmp_path / "rows.csv", index=False)
     output = tmp_path / "scores.csv"
     output.write_text("previous scores\n")
-    process = _tfvae("score", model, "rows.csv", "--output", output, "--overwrite", "--block-mb",
-                     "0.05", "--batch-size", "1000", cwd=tmp_path)
-    temporary = lambda: [p for p in os.listdir(tmp_path) if p.startswith(".tmp-") and os.path.getsize(tmp_path / p)]  # noqa: E731
+    process = _tfvae(
+        "score",
+        model,
+        "rows.csv",
+        "--output",
+        output,
+        "--overwrite",
+        "--block-mb",
+        "0.05",
+        "--batch-size",
+        "1000",
+        cwd=tmp_path,
+    )
+
+    def temporary():
+        return [
+            p
+            for p in os.listdir(tmp_path)
+            if p.startswith(".tmp-") and os.path.getsize(tmp_path / p)
+        ]
+
     _kill_when(process, lambda: bool(temporary()), "a partly written temporary output")
     assert output.read_text() == "previous scores\n"
     _finish(_tfvae("score", model, "rows.csv", "--output", output, "--overwrite", cwd=tmp_path))
@@ -123,12 +152,19 @@ def test_killed_export_publishes_no_version_and_a_rerun_does(raw_model, tmp_path
     model, _ = raw_model
     base = tmp_path / "exports" / "raw"
     for condition, what in [
-        (lambda: base.exists() and any(e.startswith(".tmp-1-") for e in os.listdir(base)), "temp dir"),
+        (
+            lambda: base.exists() and any(e.startswith(".tmp-1-") for e in os.listdir(base)),
+            "temp dir",
+        ),
         (lambda: bool(glob.glob(str(base / ".tmp-1-*" / "saved_model.pb"))), "saved_model.pb"),
     ]:
-        process = _tfvae("export", "--model", model, "--out", "exports", "--name", "raw", cwd=tmp_path)
+        process = _tfvae(
+            "export", "--model", model, "--out", "exports", "--name", "raw", cwd=tmp_path
+        )
         _kill_when(process, condition, what)
         assert [e for e in os.listdir(base) if e.isdigit()] == []
-    printed = _finish(_tfvae("export", "--model", model, "--out", "exports", "--name", "raw", cwd=tmp_path))
+    printed = _finish(
+        _tfvae("export", "--model", model, "--out", "exports", "--name", "raw", cwd=tmp_path)
+    )
     assert "Exported version 1" in printed
     assert (base / "1" / "saved_model.pb").exists() and (base / "1" / "metadata.json").exists()

@@ -38,8 +38,9 @@ def test_timestep_scores_average_the_covering_windows(n, window, stride, data):
             window_starts(n, window, stride)
         return
     starts = window_starts(n, window, stride)
-    scores = np.array(data.draw(st.lists(st.floats(0, 10), min_size=len(starts),
-                                         max_size=len(starts))))
+    scores = np.array(
+        data.draw(st.lists(st.floats(0, 10), min_size=len(starts), max_size=len(starts)))
+    )
     per_step = window_scores_to_timesteps(scores, n, window, stride)
     for t in range(n):
         covering = [s for i, s in zip(starts, scores) if i <= t < i + window]

@@ -2,10 +2,10 @@
 
 import numpy as np
 
+from tfvae.data.array_sources import ArrayBundle
 from tfvae.detectors import VAEDetector
 from tfvae.training.build import build_model
 from tfvae.training.config import from_dict
-from tfvae.data.array_sources import ArrayBundle
 from tfvae.training.inputs import ArrayInputs
 
 

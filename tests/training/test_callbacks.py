@@ -1,8 +1,8 @@
 import json
 
 import pytest
-
 from helpers import gaussian_blobs
+
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
 from tfvae.training.callbacks import AtomicBackupAndRestore, KLWarmup
 
@@ -25,12 +25,22 @@ def test_backup_after_restore_records_the_restored_epoch(tmp_path):
     x = gaussian_blobs(64)
     backup = tmp_path / "backup"
     vae = _vae()
-    vae.fit(x, epochs=2, batch_size=16, verbose=0,
-            callbacks=[AtomicBackupAndRestore(str(backup), save_freq=2, delete_checkpoint=False)])
+    vae.fit(
+        x,
+        epochs=2,
+        batch_size=16,
+        verbose=0,
+        callbacks=[AtomicBackupAndRestore(str(backup), save_freq=2, delete_checkpoint=False)],
+    )
     assert json.loads((backup / "current" / "training_metadata.json").read_text())["epoch"] == 2
     resumed = _vae()
-    history = resumed.fit(x, epochs=3, batch_size=16, verbose=0,
-                          callbacks=[AtomicBackupAndRestore(str(backup), save_freq=2, delete_checkpoint=False)])
+    history = resumed.fit(
+        x,
+        epochs=3,
+        batch_size=16,
+        verbose=0,
+        callbacks=[AtomicBackupAndRestore(str(backup), save_freq=2, delete_checkpoint=False)],
+    )
     assert len(history.history["loss"]) == 1  # only the third epoch ran
     metadata = json.loads((backup / "current" / "training_metadata.json").read_text())
     assert metadata["epoch"] == 3 and metadata["iterations"] == 12

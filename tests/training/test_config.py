@@ -28,7 +28,9 @@ def test_a_config_may_leave_the_path_to_the_command_line():
 
 def test_tables_are_scaled_by_their_preprocessor():
     with pytest.raises(ConfigError, match="model.standardize"):
-        from_dict({"data": {"source": "table", "path": "t.csv"}, "model": {"standardize": "robust"}})
+        from_dict(
+            {"data": {"source": "table", "path": "t.csv"}, "model": {"standardize": "robust"}}
+        )
     with pytest.raises(ConfigError, match="calibration.value.*target_fpr"):
         from_dict({"calibration": {"method": "target_fpr", "value": 1.5}})
 
@@ -56,8 +58,11 @@ def test_unknown_section_is_an_error():
         ("data", {"source": "npz", "path": "x.npz", "label_column": "y"}, "data.label_column"),
         ("model", {"architecture": "conv", "dropout": 0.1}, "model.dropout"),
         ("model", {"architecture": "conv", "hidden_units": [64, 32]}, "model.hidden_units"),
-        ("model", {"architecture": "conv", "hidden_units": [64], "activation": "tanh"},
-         "model.activation"),
+        (
+            "model",
+            {"architecture": "conv", "hidden_units": [64], "activation": "tanh"},
+            "model.activation",
+        ),
     ],
 )
 def test_bad_values_name_the_field(section, values, field):
@@ -78,7 +83,9 @@ def test_non_demo_source_needs_a_path():
 def test_overrides_are_validated(tmp_path):
     path = tmp_path / "c.json"
     path.write_text(json.dumps({"training": {"epochs": 3}}))
-    config = with_overrides(load_config(str(path)), {"training.epochs": 5, "strategy.name": "mirrored"})
+    config = with_overrides(
+        load_config(str(path)), {"training.epochs": 5, "strategy.name": "mirrored"}
+    )
     assert (config.training.epochs, config.strategy.name) == (5, "mirrored")
     with pytest.raises(ConfigError, match="training.epohcs"):
         with_overrides(config, {"training.epohcs": 5})

@@ -36,7 +36,10 @@ def test_mirrored_on_two_cpus_matches_default_strategy(tiny, tmp_path):
 
 def test_vae_trains_under_mirrored(tiny, tmp_path):
     result = train(
-        tiny(training={"per_replica_batch_size": 16, "batch_size": None}, strategy={"name": "mirrored"}),
+        tiny(
+            training={"per_replica_batch_size": 16, "batch_size": None},
+            strategy={"name": "mirrored"},
+        ),
         str(tmp_path / "run"),
     )
     training = result.metrics["training"]

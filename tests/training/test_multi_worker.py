@@ -43,10 +43,23 @@ def _run_workers(config_path, out, timeout=240):
             env["TF_CONFIG"] = json.dumps(
                 {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
             )
-            command = [sys.executable, "-m", "tfvae.cli", "train", "--config", str(config_path),
-                       "--strategy", "multi_worker", "--out", str(out)]
-            processes.append(subprocess.Popen(command, env=env, stdout=logs[index],
-                                              stderr=subprocess.STDOUT, text=True))
+            command = [
+                sys.executable,
+                "-m",
+                "tfvae.cli",
+                "train",
+                "--config",
+                str(config_path),
+                "--strategy",
+                "multi_worker",
+                "--out",
+                str(out),
+            ]
+            processes.append(
+                subprocess.Popen(
+                    command, env=env, stdout=logs[index], stderr=subprocess.STDOUT, text=True
+                )
+            )
         deadline = time.time() + timeout
         while time.time() < deadline:
             codes = [p.poll() for p in processes]
@@ -95,12 +108,14 @@ def _sharded_table(folder, n_files=4, rows=240):
     rng = np.random.default_rng(0)
     folder.mkdir()
     for index in range(n_files):
-        pd.DataFrame({
-            "size": rng.lognormal(size=rows).round(3),
-            "rate": rng.normal(size=rows).round(3),
-            "proto": rng.choice(["tcp", "udp"], size=rows),
-            "label": np.where(rng.random(rows) < 0.05, "attack", "normal"),
-        }).to_csv(folder / f"part-{index}.csv", index=False)
+        pd.DataFrame(
+            {
+                "size": rng.lognormal(size=rows).round(3),
+                "rate": rng.normal(size=rows).round(3),
+                "proto": rng.choice(["tcp", "udp"], size=rows),
+                "label": np.where(rng.random(rows) < 0.05, "attack", "normal"),
+            }
+        ).to_csv(folder / f"part-{index}.csv", index=False)
     return folder
 
 
@@ -111,12 +126,19 @@ def test_two_workers_each_read_their_shards_and_agree(tmp_path):
     from tfvae.training.inputs import TableInputs
 
     folder = _sharded_table(tmp_path / "shards")
-    config = from_dict({
-        "data": {"source": "table", "path": str(folder), "label_column": "label",
-                 "normal_label": "normal", "validation_fraction": 0.2},
-        "model": {"latent_dim": 2, "hidden_units": [8], "members": 1},
-        "training": {"epochs": 2, "batch_size": 32, "verbose": 0, "histogram_freq": 0},
-    })
+    config = from_dict(
+        {
+            "data": {
+                "source": "table",
+                "path": str(folder),
+                "label_column": "label",
+                "normal_label": "normal",
+                "validation_fraction": 0.2,
+            },
+            "model": {"latent_dim": 2, "hidden_units": [8], "members": 1},
+            "training": {"epochs": 2, "batch_size": 32, "verbose": 0, "histogram_freq": 0},
+        }
+    )
     out, _ = _train_on_two_workers(config, tmp_path)
     metrics = json.loads((out / "metrics.json").read_text())["training"]
     # By file: 4 shards, 2 each; an epoch is the steps of the smaller share, 16 rows a step.

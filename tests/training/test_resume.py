@@ -34,14 +34,28 @@ def test_sigkilled_run_resumes_and_ends_with_the_same_epochs(tiny, tmp_path):
     settings = dict(
         data={"path": str(data), "validation_fraction": 0.05},
         model={"hidden_units": [8]},
-        training={"epochs": 3, "batch_size": 8, "backup_freq": 40, "histogram_freq": 0,
-                  "checkpoint_every_epoch": False},
+        training={
+            "epochs": 3,
+            "batch_size": 8,
+            "backup_freq": 40,
+            "histogram_freq": 0,
+            "checkpoint_every_epoch": False,
+        },
     )
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(to_dict(tiny(**settings))))
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "tfvae.cli", "train", "--config", str(config_path), "--out", str(out),
-               "--deterministic"]
+    command = [
+        sys.executable,
+        "-m",
+        "tfvae.cli",
+        "train",
+        "--config",
+        str(config_path),
+        "--out",
+        str(out),
+        "--deterministic",
+    ]
 
     first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     state = _wait_for_mid_epoch_backup(first, out / "backup" / "current" / "training_metadata.json")
@@ -101,15 +115,22 @@ def test_resumed_run_matches_an_uninterrupted_one(tiny, tmp_path, source):
         data={**_rows_as(source, rows, tmp_path), "validation_fraction": 0.05},
         model={"type": "autoencoder", "hidden_units": [8]},
         optimizer={"schedule": "cosine", "decay_epochs": 3.0},
-        training={"epochs": 3, "batch_size": 8, "backup_freq": "epoch", "histogram_freq": 0,
-                  "checkpoint_every_epoch": False, "deterministic": True},
+        training={
+            "epochs": 3,
+            "batch_size": 8,
+            "backup_freq": "epoch",
+            "histogram_freq": 0,
+            "checkpoint_every_epoch": False,
+            "deterministic": True,
+        },
     )
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(to_dict(tiny(**settings))))
     command = [sys.executable, "-m", "tfvae.cli", "train", "--config", str(config_path)]
     out = tmp_path / "killed"
-    first = subprocess.Popen(command + ["--out", str(out)], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        command + ["--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     try:
         _wait_for_epoch_backup(first, out / "backup" / "current" / "training_metadata.json")
     finally:
@@ -117,13 +138,18 @@ def test_resumed_run_matches_an_uninterrupted_one(tiny, tmp_path, source):
         first.wait(timeout=30)
     assert not (out / "metrics.json").exists()
     for folder in (out, tmp_path / "clean"):
-        done = subprocess.run(command + ["--out", str(folder)], capture_output=True, text=True,
-                              timeout=300)
+        done = subprocess.run(
+            command + ["--out", str(folder)], capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stderr[-3000:]
-    resumed, clean = (json.loads((f / "metrics.json").read_text())["training"]
-                      for f in (out, tmp_path / "clean"))
+    resumed, clean = (
+        json.loads((f / "metrics.json").read_text())["training"] for f in (out, tmp_path / "clean")
+    )
     assert resumed["resumed_from_epoch"] >= 1 and clean["resumed_from_epoch"] == 0
-    models = [keras.saving.load_model(f / "model.keras", safe_mode=True) for f in (out, tmp_path / "clean")]
+    models = [
+        keras.saving.load_model(f / "model.keras", safe_mode=True)
+        for f in (out, tmp_path / "clean")
+    ]
     iterations = [int(m.optimizer.iterations.numpy()) for m in models]
     assert iterations[0] == iterations[1] == 3 * clean["steps_per_epoch"]
     if source == "npz":

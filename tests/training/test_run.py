@@ -18,8 +18,15 @@ def _log(out_dir):
 def test_run_directory_holds_every_artefact(tiny, tmp_path):
     out = str(tmp_path / "run")
     result = train(tiny(loss={"kl_warmup_epochs": 2}, training={"epochs": 3}), out)
-    for name in ("config.json", "config.yaml", "model.keras", "calibration_scores.npy",
-                 "threshold.json", "metrics.json", "training_log.csv"):
+    for name in (
+        "config.json",
+        "config.yaml",
+        "model.keras",
+        "calibration_scores.npy",
+        "threshold.json",
+        "metrics.json",
+        "training_log.csv",
+    ):
         assert os.path.isfile(os.path.join(out, name)), name
     assert sorted(os.listdir(os.path.join(out, "checkpoints"))) == [
         f"epoch_00{i}.weights.h5" for i in (1, 2, 3)
@@ -65,7 +72,10 @@ def test_overwrite_builds_the_new_run_beside_and_swaps_it_in(tiny, tmp_path):
     assert result.out_dir == str(out) and result.model_path == str(out / "model.keras")
     assert json.load(open(out / "metrics.json"))["training"]["epochs"] == 2
     assert sorted(os.listdir(tmp_path)) == ["run", "table.npz"]
-    assert sorted(os.listdir(out / "checkpoints")) == ["epoch_001.weights.h5", "epoch_002.weights.h5"]
+    assert sorted(os.listdir(out / "checkpoints")) == [
+        "epoch_001.weights.h5",
+        "epoch_002.weights.h5",
+    ]
 
 
 def test_overwrite_refuses_a_folder_holding_other_files(tiny, tmp_path):

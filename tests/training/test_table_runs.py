@@ -20,25 +20,39 @@ def _shards(folder, n_files=2, rows=300):
     folder.mkdir()
     for index in range(n_files):
         anomaly = rng.random(rows) < 0.1
-        pd.DataFrame({
-            "bytes": np.where(anomaly, 50.0, 1.0) * rng.lognormal(size=rows).round(3),
-            "rate": rng.normal(size=rows).round(3),
-            "proto": np.where(anomaly, "icmp", rng.choice(["tcp", "udp"], size=rows)),
-            "label": np.where(anomaly, "attack", "normal"),
-        }).to_csv(folder / f"part-{index}.csv.gz", index=False)
+        pd.DataFrame(
+            {
+                "bytes": np.where(anomaly, 50.0, 1.0) * rng.lognormal(size=rows).round(3),
+                "rate": rng.normal(size=rows).round(3),
+                "proto": np.where(anomaly, "icmp", rng.choice(["tcp", "udp"], size=rows)),
+                "label": np.where(anomaly, "attack", "normal"),
+            }
+        ).to_csv(folder / f"part-{index}.csv.gz", index=False)
     return folder
 
 
 def _config(folder, **training):
-    return from_dict({
-        "data": {"source": "table", "path": str(folder), "label_column": "label",
-                 "normal_label": "normal", "validation_fraction": 0.2},
-        "model": {"latent_dim": 2, "hidden_units": [16], "members": 2},
-        "optimizer": {"learning_rate": 0.01},
-        "training": {"epochs": 3, "batch_size": 32, "verbose": 0, "histogram_freq": 1,
-                     **training},
-        "strategy": {"name": "default"},
-    })
+    return from_dict(
+        {
+            "data": {
+                "source": "table",
+                "path": str(folder),
+                "label_column": "label",
+                "normal_label": "normal",
+                "validation_fraction": 0.2,
+            },
+            "model": {"latent_dim": 2, "hidden_units": [16], "members": 2},
+            "optimizer": {"learning_rate": 0.01},
+            "training": {
+                "epochs": 3,
+                "batch_size": 32,
+                "verbose": 0,
+                "histogram_freq": 1,
+                **training,
+            },
+            "strategy": {"name": "default"},
+        }
+    )
 
 
 def test_a_table_run_scores_raw_rows_and_runs_exact_epochs(tmp_path):
@@ -58,8 +72,11 @@ def test_a_table_run_scores_raw_rows_and_runs_exact_epochs(tmp_path):
     served = tf.saved_model.load(exported.saved_model_dir).signatures["score_raw"]
     assert served.structured_input_signature[1]["proto"].dtype == tf.string
     rows = pd.read_csv(folder / "part-0.csv.gz").head(50)
-    columns = {"bytes": rows["bytes"].to_numpy("float32"), "rate": rows["rate"].to_numpy("float32"),
-               "proto": rows["proto"].to_numpy(str)}
+    columns = {
+        "bytes": rows["bytes"].to_numpy("float32"),
+        "rate": rows["rate"].to_numpy("float32"),
+        "proto": rows["proto"].to_numpy(str),
+    }
     from_serving = served(**{k: tf.constant(v) for k, v in columns.items()})["score"].numpy()
     from_keras = score_in_batches(model, columns, keys=("score",))["score"]
     np.testing.assert_allclose(from_serving, from_keras, rtol=1e-5, atol=1e-5)
@@ -79,9 +96,16 @@ def test_kddcup99_config_trains_on_raw_columns_and_exports_score_raw(shared_data
     from tfvae.training.config import load_config, with_overrides
 
     config = with_overrides(
-        load_config(os.path.join(os.path.dirname(__file__), "../../training/configs/kddcup99.yaml")),
-        {"data.path": str(shared_data / "kddcup99"), "data.max_rows": 30000,
-         "training.epochs": 1, "model.members": 1, "training.verbose": 0},
+        load_config(
+            os.path.join(os.path.dirname(__file__), "../../training/configs/kddcup99.yaml")
+        ),
+        {
+            "data.path": str(shared_data / "kddcup99"),
+            "data.max_rows": 30000,
+            "training.epochs": 1,
+            "model.members": 1,
+            "training.verbose": 0,
+        },
     )
     result = train(config, str(tmp_path / "kdd"))
     exported = export_model(result.model_path, tmp_path / "export", formats="savedmodel")

@@ -8,6 +8,7 @@ DirectRunner with one worker process per core.
 import json
 import sys
 
+
 def add_arguments(parser):
     parser.add_argument(
         "--model", required=True, help="export version folder (tfvae export), e.g. exports/model/1"

@@ -41,15 +41,22 @@ def infer_kinds(df, categorical=None, numeric=None):
     categorical, numeric = list(categorical or []), list(numeric or [])
     for override in categorical + numeric:
         if override not in names:
-            raise ValueError(f"Column {override!r} (given as an override) is not in the table {names}.")
+            raise ValueError(
+                f"Column {override!r} (given as an override) is not in the table {names}."
+            )
     both = set(categorical) & set(numeric)
     if both:
         raise ValueError(f"Columns {sorted(both)} are listed as both categorical and numeric.")
     kinds = {}
     for column, dtype in df.dtypes.items():
         name = str(column)
-        kinds[name] = (CATEGORICAL if name in categorical else NUMERIC if name in numeric
-                       else infer_kind(dtype))
+        kinds[name] = (
+            CATEGORICAL
+            if name in categorical
+            else NUMERIC
+            if name in numeric
+            else infer_kind(dtype)
+        )
     return kinds
 
 
@@ -101,8 +108,11 @@ class NumericStats:
         self.log.add(np.log1p(np.maximum(finite, 0.0)))
 
     def heavy_tailed(self):
-        return bool(self.minimum >= 0 and self.maximum >= LOG_MIN_MAXIMUM
-                    and self.maximum > LOG_MAX_OVER_MEAN * self.raw.mean)
+        return bool(
+            self.minimum >= 0
+            and self.maximum >= LOG_MIN_MAXIMUM
+            and self.maximum > LOG_MAX_OVER_MEAN * self.raw.mean
+        )
 
     def spec(self, name, log, scaling="standard"):
         """The column's entry of the feature spec (JSON-ready).
@@ -116,7 +126,11 @@ class NumericStats:
         if scaling not in SCALINGS:
             raise ValueError(f"Expected `scaling` in {SCALINGS}. Received: scaling={scaling!r}")
         moments = self.log if log else self.raw
-        low, high = (np.log1p(self.minimum), np.log1p(self.maximum)) if log else (self.minimum, self.maximum)
+        low, high = (
+            (np.log1p(self.minimum), np.log1p(self.maximum))
+            if log
+            else (self.minimum, self.maximum)
+        )
         if scaling == "standard":
             center, scale = moments.mean, np.sqrt(moments.variance)
         else:
@@ -158,7 +172,9 @@ class CategoricalStats:
         if max_tokens is not None:
             kept = kept[:max_tokens]
         if not kept:
-            raise ValueError(f"Column {name!r} has no category seen at least {min_frequency} times.")
+            raise ValueError(
+                f"Column {name!r} has no category seen at least {min_frequency} times."
+            )
         return {
             "name": name,
             "kind": CATEGORICAL,

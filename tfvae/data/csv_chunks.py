@@ -47,7 +47,12 @@ def typed_columns(chunk, specs):
             values = pd.to_numeric(stripped.replace("", np.nan), errors="coerce")
             bad = values.isna().to_numpy() & (stripped != "").to_numpy() & ~_is_nan_text(stripped)
             for row in np.flatnonzero(bad):
-                errors.append((int(chunk.lines[row]), f"column {spec['name']!r}: {raw.iloc[row]!r} is not a number"))
+                errors.append(
+                    (
+                        int(chunk.lines[row]),
+                        f"column {spec['name']!r}: {raw.iloc[row]!r} is not a number",
+                    )
+                )
             good &= ~bad
             columns[spec["name"]] = values.to_numpy(dtype=np.float32, na_value=np.nan)
         elif spec["kind"] == CATEGORICAL:
@@ -72,7 +77,11 @@ class _guarded:
 
     def __exit__(self, kind, error, traceback):
         if isinstance(error, (gzip.BadGzipFile, EOFError, zlib.error)):
-            raise ValueError(f"{self.path} is not a valid gzip file (corrupt or truncated): {error}") from error
+            raise ValueError(
+                f"{self.path} is not a valid gzip file (corrupt or truncated): {error}"
+            ) from error
         if isinstance(error, UnicodeDecodeError):
-            raise ValueError(f"{self.path} is not UTF-8 text (binary or corrupt file?): {error}") from error
+            raise ValueError(
+                f"{self.path} is not UTF-8 text (binary or corrupt file?): {error}"
+            ) from error
         return False

@@ -1,8 +1,8 @@
 """pandas in and out: tables (or CSV/Parquet paths) -> raw column dicts, errors -> frames."""
 
+import gzip
 import os
 import zlib
-import gzip
 
 import numpy as np
 import pandas as pd
@@ -28,14 +28,20 @@ def read_table(table, name="X"):
             elif lower.endswith((".csv", ".csv.gz", ".txt", ".txt.gz")):
                 frame = pd.read_csv(path, encoding="utf-8-sig")
             else:
-                raise ValueError(f"`{name}`: unsupported file type {path!r}; use .csv, .csv.gz or .parquet.")
+                raise ValueError(
+                    f"`{name}`: unsupported file type {path!r}; use .csv, .csv.gz or .parquet."
+                )
         except pd.errors.EmptyDataError as error:
             raise ValueError(f"`{name}`: {path} is empty (no header, no rows).") from error
         except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-            raise ValueError(f"`{name}`: {path} is not a valid gzip file (corrupt or truncated): {error}") from error
+            raise ValueError(
+                f"`{name}`: {path} is not a valid gzip file (corrupt or truncated): {error}"
+            ) from error
         table = frame
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"Expected `{name}` to be a DataFrame or a CSV/Parquet path. Received {type(table).__name__}.")
+        raise ValueError(
+            f"Expected `{name}` to be a DataFrame or a CSV/Parquet path. Received {type(table).__name__}."
+        )
     if len(table) == 0:
         raise ValueError(f"`{name}` is empty: it has no rows.")
     return table
@@ -59,13 +65,16 @@ def to_columns(frame, preprocessor, name="X"):
     if missing:
         raise ValueError(f"`{name}` is missing column(s) {missing} that the model was adapted on.")
     if extra:
-        raise ValueError(f"`{name}` has unexpected column(s) {extra}; the model takes only {expected}.")
+        raise ValueError(
+            f"`{name}` has unexpected column(s) {extra}; the model takes only {expected}."
+        )
     frame = frame.rename(columns=str)
     columns = {}
     for spec in preprocessor.columns:
         series = frame[spec["name"]]
-        numeric_dtype = (pd.api.types.is_numeric_dtype(series.dtype)
-                         and not pd.api.types.is_complex_dtype(series.dtype))
+        numeric_dtype = pd.api.types.is_numeric_dtype(
+            series.dtype
+        ) and not pd.api.types.is_complex_dtype(series.dtype)
         if spec["kind"] == NUMERIC:
             if not numeric_dtype and not series.isna().all():
                 raise ValueError(
@@ -102,7 +111,9 @@ def unknown_categories(columns, preprocessor):
     for spec in preprocessor.columns:
         if spec["kind"] != CATEGORICAL:
             continue
-        unknown = int((~np.isin(columns[spec["name"]], np.asarray(spec["vocabulary"], dtype=str))).sum())
+        unknown = int(
+            (~np.isin(columns[spec["name"]], np.asarray(spec["vocabulary"], dtype=str))).sum()
+        )
         if unknown:
             counts[spec["name"]] = unknown
     return counts

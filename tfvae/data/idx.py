@@ -25,7 +25,9 @@ def load_idx(path):
         with opener(path, "rb") as handle:
             data = handle.read()
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise ValueError(f"{path} is not a valid gzip file (corrupt or truncated): {error}") from error
+        raise ValueError(
+            f"{path} is not a valid gzip file (corrupt or truncated): {error}"
+        ) from error
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _DTYPES:
         raise ValueError(f"{path} is not an idx file (bad magic number).")
     dtype, ndim = np.dtype(_DTYPES[data[2]]), data[3]
@@ -33,5 +35,11 @@ def load_idx(path):
     shape = struct.unpack(f">{ndim}I", data[4:header])
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(data) - header != expected:
-        raise ValueError(f"{path} holds {len(data) - header} data bytes; its header {shape} needs {expected}.")
-    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+        raise ValueError(
+            f"{path} holds {len(data) - header} data bytes; its header {shape} needs {expected}."
+        )
+    return (
+        np.frombuffer(data, dtype=dtype, offset=header)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="))
+    )

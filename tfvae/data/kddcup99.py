@@ -58,7 +58,9 @@ def load_kddcup99(path, names_path=None):
     """
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No such KDD Cup 99 file: {path} (the package never downloads it).")
+        raise FileNotFoundError(
+            f"No such KDD Cup 99 file: {path} (the package never downloads it)."
+        )
     if names_path is None:
         beside = os.path.join(os.path.dirname(os.path.abspath(path)), "kddcup.names")
         names = read_names(beside) if os.path.exists(beside) else list(COLUMNS)
@@ -67,14 +69,23 @@ def load_kddcup99(path, names_path=None):
     dtypes = {name: (str if name in CATEGORICAL else np.float64) for name in names}
     dtypes[LABEL] = str
     try:
-        frame = pd.read_csv(path, header=None, names=names + [LABEL], dtype=dtypes,
-                            compression="gzip" if path.endswith(".gz") else None)
+        frame = pd.read_csv(
+            path,
+            header=None,
+            names=names + [LABEL],
+            dtype=dtypes,
+            compression="gzip" if path.endswith(".gz") else None,
+        )
     except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as error:
-        raise ValueError(f"{path} is not a valid gzip file (corrupt or truncated): {error}") from error
+        raise ValueError(
+            f"{path} is not a valid gzip file (corrupt or truncated): {error}"
+        ) from error
     except pd.errors.EmptyDataError as error:
         raise ValueError(f"{path} is empty.") from error
     except (ValueError, pd.errors.ParserError) as error:
-        raise ValueError(f"{path} does not parse as KDD Cup 99 rows ({len(names) + 1} fields): {error}") from error
+        raise ValueError(
+            f"{path} does not parse as KDD Cup 99 rows ({len(names) + 1} fields): {error}"
+        ) from error
     if len(frame) == 0:
         raise ValueError(f"{path} has no rows.")
     if frame[LABEL].isna().any():

@@ -25,8 +25,9 @@ from tfvae.data.column_stats import NUMERIC
 from tfvae.data.row_split import RowSplit, Sharding
 
 
-def iter_split_blocks(table, scan, split, row_split=RowSplit(), sharding=Sharding(),
-                      shuffle_seed=None, cycle_length=4):
+def iter_split_blocks(
+    table, scan, split, row_split=RowSplit(), sharding=Sharding(), shuffle_seed=None, cycle_length=4
+):
     """Yields the `Block`s of one split's rows this worker reads (any length)."""
     n_files = len(table.files)
     files = sharding.files(n_files)
@@ -64,8 +65,19 @@ def _interleave(table, scan, files, cycle_length):
             yield block
 
 
-def split_batches(table, scan, split, batch_size, steps, row_split=RowSplit(),
-                  sharding=Sharding(), seed=None, epoch=0, shuffle_buffer=65536, cycle_length=4):
+def split_batches(
+    table,
+    scan,
+    split,
+    batch_size,
+    steps,
+    row_split=RowSplit(),
+    sharding=Sharding(),
+    seed=None,
+    epoch=0,
+    shuffle_buffer=65536,
+    cycle_length=4,
+):
     """Yields exactly `steps` batches (dict column -> array `[batch_size]`) of one epoch.
 
     Args:
@@ -115,8 +127,19 @@ def split_batches(table, scan, split, batch_size, steps, row_split=RowSplit(),
         )
 
 
-def table_dataset(table, scan, split, batch_size, steps=None, row_split=RowSplit(),
-                  sharding=Sharding(), seed=None, epochs=1, first_epoch=0, shuffle_buffer=65536):
+def table_dataset(
+    table,
+    scan,
+    split,
+    batch_size,
+    steps=None,
+    row_split=RowSplit(),
+    sharding=Sharding(),
+    seed=None,
+    epochs=1,
+    first_epoch=0,
+    shuffle_buffer=65536,
+):
     """A `tf.data.Dataset` of `steps` batches per epoch, epochs `first_epoch..epochs-1`.
 
     Arguments as `split_batches`; `steps` defaults to every full batch of the split.
@@ -128,7 +151,15 @@ def table_dataset(table, scan, split, batch_size, steps=None, row_split=RowSplit
     def generate():
         for epoch in range(first_epoch, epochs):
             yield from split_batches(
-                table, scan, split, batch_size, steps, row_split, sharding, seed, epoch,
+                table,
+                scan,
+                split,
+                batch_size,
+                steps,
+                row_split,
+                sharding,
+                seed,
+                epoch,
                 shuffle_buffer,
             )
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
-from tfvae.data.column_stats import CATEGORICAL, NUMERIC, infer_kinds
+from tfvae.data.column_stats import CATEGORICAL, infer_kinds
 
 #: File names a folder of shards is listed by.
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -188,7 +188,9 @@ class TableFiles:
                     raise ValueError(f"{path}, line {line}: {message}.")
                 columns = dict(batch.columns)
                 labels = columns.pop(self.label_column) if self.label_column else None
-                block = Block(file_index, columns, batch.lines, self._is_anomaly(labels, batch, path))
+                block = Block(
+                    file_index, columns, batch.lines, self._is_anomaly(labels, batch, path)
+                )
                 if limit is not None and read + len(block.lines) > limit:
                     block = block.take(np.arange(len(block.lines)) < limit - read)
                 read += len(block.lines)
@@ -203,7 +205,9 @@ class TableFiles:
         missing = labels == ""
         if missing.any():
             line = int(batch.lines[np.flatnonzero(missing)[0]])
-            raise ValueError(f"{path}, line {line}: the label column {self.label_column!r} is empty.")
+            raise ValueError(
+                f"{path}, line {line}: the label column {self.label_column!r} is empty."
+            )
         normal = str(self.normal_label)
         is_normal = labels == normal
         number = pd.to_numeric(pd.Series([normal]), errors="coerce")[0]
@@ -211,4 +215,3 @@ class TableFiles:
             values = pd.to_numeric(pd.Series(labels), errors="coerce").to_numpy()
             is_normal |= values == number
         return ~is_normal
-

@@ -58,8 +58,15 @@ class TableScan:
         }
 
 
-def scan_tables(table, row_split=RowSplit(), workers=1, log_transform="auto", max_tokens=None,
-                min_frequency=1, scaling="standard"):
+def scan_tables(
+    table,
+    row_split=RowSplit(),
+    workers=1,
+    log_transform="auto",
+    max_tokens=None,
+    min_frequency=1,
+    scaling="standard",
+):
     """Reads every shard of `table` once; see the module docstring.
 
     Args:
@@ -110,7 +117,9 @@ def scan_tables(table, row_split=RowSplit(), workers=1, log_transform="auto", ma
     if stats.n_rows == 0:
         raise ValueError(f"{table.files[0]}: no normal rows to train on.")
     specs = stats.specs(log_transform, max_tokens, min_frequency, scaling)
-    return TableScan(specs, rows_per_file, counts, None if table.label_column is None else n_anomalies)
+    return TableScan(
+        specs, rows_per_file, counts, None if table.label_column is None else n_anomalies
+    )
 
 
 def _check_finite(block, numeric, path):

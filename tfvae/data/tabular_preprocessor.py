@@ -66,9 +66,17 @@ class TabularPreprocessor(keras.layers.Layer):
         }
 
     @classmethod
-    def from_dataframe(cls, df, categorical=None, numeric=None, log_transform="auto",
-                       max_tokens=None, min_frequency=1, scaling="standard",
-                       name="tabular_preprocessor"):
+    def from_dataframe(
+        cls,
+        df,
+        categorical=None,
+        numeric=None,
+        log_transform="auto",
+        max_tokens=None,
+        min_frequency=1,
+        scaling="standard",
+        name="tabular_preprocessor",
+    ):
         """Builds a preprocessor adapted on a training DataFrame.
 
         Args:
@@ -93,8 +101,15 @@ class TabularPreprocessor(keras.layers.Layer):
         return cls(stats.specs(log_transform, max_tokens, min_frequency, scaling), name=name)
 
     @classmethod
-    def from_stats(cls, stats, log_transform="auto", max_tokens=None, min_frequency=1,
-                   scaling="standard", name="tabular_preprocessor"):
+    def from_stats(
+        cls,
+        stats,
+        log_transform="auto",
+        max_tokens=None,
+        min_frequency=1,
+        scaling="standard",
+        name="tabular_preprocessor",
+    ):
         """Builds a preprocessor from a `TableStats` fed chunk by chunk (large files)."""
         return cls(stats.specs(log_transform, max_tokens, min_frequency, scaling), name=name)
 
@@ -110,8 +125,9 @@ class TabularPreprocessor(keras.layers.Layer):
     def input_signature(self):
         """Dict column name -> `tf.TensorSpec([None], dtype, name=name)`."""
         return {
-            c["name"]: tf.TensorSpec([None], tf.string if c["kind"] == CATEGORICAL else tf.float32,
-                                     name=c["name"])
+            c["name"]: tf.TensorSpec(
+                [None], tf.string if c["kind"] == CATEGORICAL else tf.float32, name=c["name"]
+            )
             for c in self.columns
         }
 
@@ -131,7 +147,9 @@ class TabularPreprocessor(keras.layers.Layer):
             if c["kind"] == NUMERIC:
                 names += [c["name"]] + ([f"{c['name']}:missing"] if c["missing_indicator"] else [])
             else:
-                names += [f"{c['name']}={OOV_LABEL}"] + [f"{c['name']}={v}" for v in c["vocabulary"]]
+                names += [f"{c['name']}={OOV_LABEL}"] + [
+                    f"{c['name']}={v}" for v in c["vocabulary"]
+                ]
         return names
 
     def feature_spec(self):
@@ -186,8 +204,12 @@ class TabularPreprocessor(keras.layers.Layer):
                 if c["missing_indicator"]:
                     blocks.append(indicators[c["name"]])
             else:
-                blocks.append(tf.cast(self.lookups[c["name"]](_as_string(inputs[c["name"]], c["name"])),
-                                      tf.float32))
+                blocks.append(
+                    tf.cast(
+                        self.lookups[c["name"]](_as_string(inputs[c["name"]], c["name"])),
+                        tf.float32,
+                    )
+                )
         return tf.concat(blocks, axis=1)
 
     def compute_output_shape(self, input_shape):
@@ -205,10 +227,14 @@ def _check_columns(columns):
     for column in columns:
         column = dict(column)
         if column.get("kind") not in KINDS:
-            raise ValueError(f"Column spec {column.get('name')!r} has kind {column.get('kind')!r}; "
-                             f"expected one of {KINDS}.")
+            raise ValueError(
+                f"Column spec {column.get('name')!r} has kind {column.get('kind')!r}; "
+                f"expected one of {KINDS}."
+            )
         if column["kind"] == CATEGORICAL and not column.get("vocabulary"):
-            raise ValueError(f"Categorical column {column['name']!r} needs a non-empty `vocabulary`.")
+            raise ValueError(
+                f"Categorical column {column['name']!r} needs a non-empty `vocabulary`."
+            )
         checked.append(column)
     return checked
 
@@ -226,7 +252,9 @@ def _check_keys(expected, received):
 def _as_float(x, name):
     x = tf.convert_to_tensor(x)
     if x.dtype == tf.string:
-        raise ValueError(f"Column {name!r} is numeric in the model but received strings (dtype changed).")
+        raise ValueError(
+            f"Column {name!r} is numeric in the model but received strings (dtype changed)."
+        )
     return tf.reshape(tf.cast(x, tf.float32), [-1])
 
 

@@ -69,9 +69,7 @@ class BaseDetector(BaseEstimator, abc.ABC):
 
     def _check_fitted(self):
         if not hasattr(self, "threshold_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet: call `fit` first."
-            )
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call `fit` first.")
 
     def _checked(self, X, allow_nonfinite=False):
         self._check_fitted()

@@ -7,8 +7,8 @@ import keras
 import numpy as np
 import pandas as pd
 
-from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.detectors.gan_training_check import GANTrainingError, gan_training_problems
+from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.models import ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder, GANomaly
 from tfvae.models.ganomaly import GAN_SCORE_OUTPUTS
 from tfvae.scores import score_in_batches

@@ -62,4 +62,6 @@ class PCADetector(BaseDetector):
 
     def feature_scores(self, X):
         """Per-feature squared reconstruction error as a DataFrame."""
-        return self._feature_frame(self._feature_errors(self._checked(X)), getattr(X, "index", None))
+        return self._feature_frame(
+            self._feature_errors(self._checked(X)), getattr(X, "index", None)
+        )

@@ -40,21 +40,54 @@ class TabularVAEDetector(VAEDetector):
     ```
     """
 
-    def __init__(self, latent_dim="auto", hidden_units="auto", beta=1.0, variational=True,
-                 likelihood="gaussian", observation_noise="learned", score_name="negative_elbo",
-                 standardize=True, members=5, trim_fraction=0.0, epochs="auto", batch_size=128,
-                 learning_rate=1e-3, validation_fraction=0.1, early_stopping_patience=10,
-                 contamination=None, threshold_percentile=99.0, seed=0, verbose=0,
-                 categorical=None, numeric=None, log_transform="auto", max_tokens=None,
-                 min_frequency=1, scaling="standard"):
+    def __init__(
+        self,
+        latent_dim="auto",
+        hidden_units="auto",
+        beta=1.0,
+        variational=True,
+        likelihood="gaussian",
+        observation_noise="learned",
+        score_name="negative_elbo",
+        standardize=True,
+        members=5,
+        trim_fraction=0.0,
+        epochs="auto",
+        batch_size=128,
+        learning_rate=1e-3,
+        validation_fraction=0.1,
+        early_stopping_patience=10,
+        contamination=None,
+        threshold_percentile=99.0,
+        seed=0,
+        verbose=0,
+        categorical=None,
+        numeric=None,
+        log_transform="auto",
+        max_tokens=None,
+        min_frequency=1,
+        scaling="standard",
+    ):
         super().__init__(
-            latent_dim=latent_dim, hidden_units=hidden_units, beta=beta, variational=variational,
-            likelihood=likelihood, observation_noise=observation_noise, score_name=score_name,
-            standardize=standardize, members=members, trim_fraction=trim_fraction,
-            epochs=epochs, batch_size=batch_size,
-            learning_rate=learning_rate, validation_fraction=validation_fraction,
-            early_stopping_patience=early_stopping_patience, contamination=contamination,
-            threshold_percentile=threshold_percentile, seed=seed, verbose=verbose,
+            latent_dim=latent_dim,
+            hidden_units=hidden_units,
+            beta=beta,
+            variational=variational,
+            likelihood=likelihood,
+            observation_noise=observation_noise,
+            score_name=score_name,
+            standardize=standardize,
+            members=members,
+            trim_fraction=trim_fraction,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            validation_fraction=validation_fraction,
+            early_stopping_patience=early_stopping_patience,
+            contamination=contamination,
+            threshold_percentile=threshold_percentile,
+            seed=seed,
+            verbose=verbose,
         )
         self.categorical = categorical
         self.numeric = numeric
@@ -69,7 +102,9 @@ class TabularVAEDetector(VAEDetector):
         if not self.standardize:
             raise ValueError("TabularVAEDetector always standardises; got standardize=False.")
         if self.likelihood != "gaussian":
-            raise ValueError(f"Raw tables need likelihood='gaussian'. Received: likelihood={self.likelihood!r}")
+            raise ValueError(
+                f"Raw tables need likelihood='gaussian'. Received: likelihood={self.likelihood!r}"
+            )
         frame = read_table(X)
         check_unique_columns(frame)
         frame = frame.rename(columns=str)
@@ -80,14 +115,20 @@ class TabularVAEDetector(VAEDetector):
         # Statistics and vocabularies come from every row given to `fit` (the hold-out
         # only serves early stopping and calibration), so no calibration row is out of range.
         preprocessor = TabularPreprocessor.from_dataframe(
-            frame, categorical=self.categorical, numeric=self.numeric,
-            log_transform=self.log_transform, max_tokens=self.max_tokens,
-            min_frequency=self.min_frequency, scaling=self.scaling,
+            frame,
+            categorical=self.categorical,
+            numeric=self.numeric,
+            log_transform=self.log_transform,
+            max_tokens=self.max_tokens,
+            min_frequency=self.min_frequency,
+            scaling=self.scaling,
         )
         self.feature_names_in_ = np.asarray(preprocessor.column_names, dtype=object)
         self.n_features_in_ = len(preprocessor.column_names)
         keras.utils.set_random_seed(self.seed)
-        self.model_ = self._make_vae(preprocessor.output_dim, preprocessor, preprocessor.column_names)
+        self.model_ = self._make_vae(
+            preprocessor.output_dim, preprocessor, preprocessor.column_names
+        )
         holdout_cols = None if holdout is None else to_columns(holdout, preprocessor)
         self._train(to_columns(train, preprocessor), holdout_cols)
         calibration = holdout_cols if holdout is not None else to_columns(train, preprocessor)
@@ -118,7 +159,8 @@ class TabularVAEDetector(VAEDetector):
         if counts:
             warnings.warn(
                 f"Unknown categories mapped to the out-of-vocabulary slot (count per column): {counts}",
-                UserWarning, stacklevel=3,
+                UserWarning,
+                stacklevel=3,
             )
         return columns
 
@@ -140,7 +182,9 @@ class TabularVAEDetector(VAEDetector):
         detector = super().load(path, calibration_scores=calibration_scores)
         preprocessor = detector.model_.preprocessor
         if not isinstance(preprocessor, TabularPreprocessor):
-            raise ValueError(f"{path} holds a model without a TabularPreprocessor; use VAEDetector.load.")
+            raise ValueError(
+                f"{path} holds a model without a TabularPreprocessor; use VAEDetector.load."
+            )
         detector.n_features_in_ = len(preprocessor.column_names)
         detector.feature_names_in_ = np.asarray(preprocessor.column_names, dtype=object)
         return detector

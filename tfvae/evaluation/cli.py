@@ -1,16 +1,29 @@
 """`tfvae evaluate`: metrics, report and plots of a saved model on a data file."""
 
+
 def add_arguments(parser):
     parser.add_argument("--model", required=True, help="a calibrated tfvae model (.keras)")
     parser.add_argument("--data", required=True, help=".npz (arrays X, y) or numeric .csv")
-    parser.add_argument("--labels", default=None, help="label column (CSV) / array (NPZ): 1 = anomaly")
-    parser.add_argument("--out", required=True, help="output directory (metrics.json, report.md, PNGs)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace metrics.json, report.md and plots already in --out")
-    parser.add_argument("--threshold", type=float, default=None, help="override the model's threshold")
-    parser.add_argument("--synthetic", default="feature_noise", 
-                        help="anomalies to add when the data has no labelled anomaly: a method of "
-                        "tfvae.anomaly_generation (feature_noise, latent_shift, prior_tail) or none")
+    parser.add_argument(
+        "--labels", default=None, help="label column (CSV) / array (NPZ): 1 = anomaly"
+    )
+    parser.add_argument(
+        "--out", required=True, help="output directory (metrics.json, report.md, PNGs)"
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace metrics.json, report.md and plots already in --out",
+    )
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="override the model's threshold"
+    )
+    parser.add_argument(
+        "--synthetic",
+        default="feature_noise",
+        help="anomalies to add when the data has no labelled anomaly: a method of "
+        "tfvae.anomaly_generation (feature_noise, latent_shift, prior_tail) or none",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument("--seed", type=int, default=0)
 
@@ -18,11 +31,10 @@ def add_arguments(parser):
 def run(args):
     import os
 
+    from tfvae.anomaly_generation import METHODS
     from tfvae.atomic import refuse_existing
     from tfvae.evaluation.data import read_labelled_data
     from tfvae.evaluation.evaluate import OUTPUT_FILES, evaluate
-
-    from tfvae.anomaly_generation import METHODS
 
     if args.synthetic not in (*METHODS, "none"):
         raise ValueError(
@@ -44,8 +56,14 @@ def run(args):
 
         x = pd.DataFrame(x, columns=names)
     result = evaluate(
-        model, x, y, out_dir=args.out, threshold=args.threshold, plots=not args.no_plots,
-        synthetic=None if args.synthetic == "none" else args.synthetic, seed=args.seed,
+        model,
+        x,
+        y,
+        out_dir=args.out,
+        threshold=args.threshold,
+        plots=not args.no_plots,
+        synthetic=None if args.synthetic == "none" else args.synthetic,
+        seed=args.seed,
     )
     m = result["metrics"]
     print(f"{m['n_rows']} rows, {m['n_anomalies']} anomalies (labels: {result['labels']})")

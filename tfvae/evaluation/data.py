@@ -18,7 +18,9 @@ def _labels(values, source):
         raise ValueError(f"{source}: the labels hold missing values.")
     unique = set(np.unique(values).tolist())
     if not unique <= {0, 1}:
-        raise ValueError(f"{source}: labels must be 0 (normal) / 1 (anomaly); found {sorted(unique)[:10]}.")
+        raise ValueError(
+            f"{source}: labels must be 0 (normal) / 1 (anomaly); found {sorted(unique)[:10]}."
+        )
     return values.astype(np.int64)
 
 

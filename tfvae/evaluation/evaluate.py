@@ -14,7 +14,6 @@ from tfvae.score_names import SCORE_NAMES
 from tfvae.scores import score_in_batches
 
 
-
 def _resolve(model_or_detector, threshold):
     """Returns `(vae or None, detector or None, threshold)`, threshold checked first."""
     vae = getattr(model_or_detector, "model_", None)
@@ -70,7 +69,9 @@ def _labels(vae, x, y, synthetic, n_synthetic, seed):
     if vae is None:
         raise ValueError("Synthetic anomalies need a VAE; pass labels `y` for other detectors.")
     if isinstance(x, dict):
-        raise ValueError("Synthetic anomalies need numeric rows; pass labels `y` for raw-table models.")
+        raise ValueError(
+            "Synthetic anomalies need numeric rows; pass labels `y` for raw-table models."
+        )
     n = n_synthetic or max(10, len(x) // 10)
     fake = generate_anomalies(vae, n, method=synthetic, x_reference=x, seed=seed)
     y = np.r_[np.zeros(len(x), np.int64), np.ones(n, np.int64)]
@@ -88,8 +89,15 @@ def _scores(vae, detector, x):
 #: Every file `evaluate(out_dir=...)` may write (the CLI refuses to replace them).
 OUTPUT_FILES = ("metrics.json", "report.md") + tuple(
     f"{name}.png"
-    for name in ("training_curves", "score_histogram", "roc_curve", "pr_curve", "latent_map",
-                 "reconstructions", "most_anomalous")
+    for name in (
+        "training_curves",
+        "score_histogram",
+        "roc_curve",
+        "pr_curve",
+        "latent_map",
+        "reconstructions",
+        "most_anomalous",
+    )
 )
 
 
@@ -111,9 +119,21 @@ def _plots(out_dir, scores, y, threshold, history, x):
         save("roc_curve", plots.plot_roc_curve, y, scores["score"])
         save("pr_curve", plots.plot_pr_curve, y, scores["score"])
     if "z_mean" in scores and _n_rows(x) >= 2:
-        save("latent_map", plots.plot_latent_map, scores["z_mean"], y if has_both else None, scores["score"])
+        save(
+            "latent_map",
+            plots.plot_latent_map,
+            scores["z_mean"],
+            y if has_both else None,
+            scores["score"],
+        )
     if "reconstruction" in scores:
-        save("reconstructions", plots.plot_reconstructions, x, scores["reconstruction"], scores=scores["score"])
+        save(
+            "reconstructions",
+            plots.plot_reconstructions,
+            x,
+            scores["reconstruction"],
+            scores=scores["score"],
+        )
         save("most_anomalous", plots.plot_most_anomalous, x, scores["score"])
     import matplotlib.pyplot as plt
 
@@ -121,8 +141,18 @@ def _plots(out_dir, scores, y, threshold, history, x):
     return made
 
 
-def evaluate(model_or_detector, x, y=None, out_dir=None, threshold=None, plots=True,
-             synthetic="feature_noise", n_synthetic=None, history=None, seed=0):
+def evaluate(
+    model_or_detector,
+    x,
+    y=None,
+    out_dir=None,
+    threshold=None,
+    plots=True,
+    synthetic="feature_noise",
+    n_synthetic=None,
+    history=None,
+    seed=0,
+):
     """Measures how well a model separates anomalies, and writes a report.
 
     Args:
@@ -164,7 +194,8 @@ def evaluate(model_or_detector, x, y=None, out_dir=None, threshold=None, plots=T
         "metrics": detection_metrics(y_metrics, scores["score"], threshold),
         "auroc_by_score": {
             key: float(sk_metrics.roc_auc_score(y_metrics, scores[key])) if has_both else None
-            for key in SCORE_NAMES if key in scores and np.isfinite(scores[key]).all()
+            for key in SCORE_NAMES
+            if key in scores and np.isfinite(scores[key]).all()
         },
         "plots": {},
     }

@@ -6,8 +6,13 @@ from tfvae.evaluation.files import write_json, write_text
 from tfvae.evaluation.markdown import markdown_table
 
 _ROWS = (
-    ("AUROC", "auroc"), ("AUPRC", "auprc"), ("precision", "precision"), ("recall", "recall"),
-    ("F1", "f1"), ("false-positive rate", "false_positive_rate"), ("accuracy", "accuracy"),
+    ("AUROC", "auroc"),
+    ("AUPRC", "auprc"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("F1", "f1"),
+    ("false-positive rate", "false_positive_rate"),
+    ("accuracy", "accuracy"),
 )
 
 
@@ -31,8 +36,14 @@ def render_report(result):
         ),
     ]
     if result["auroc_by_score"]:
-        lines += ["", "AUROC of each score of the same model:", "",
-                  markdown_table(["score", "AUROC"], [[k, v] for k, v in result["auroc_by_score"].items()], 4)]
+        lines += [
+            "",
+            "AUROC of each score of the same model:",
+            "",
+            markdown_table(
+                ["score", "AUROC"], [[k, v] for k, v in result["auroc_by_score"].items()], 4
+            ),
+        ]
     if result["plots"]:
         lines += ["", "## Plots", ""]
         lines += [f"![{name}]({os.path.basename(path)})" for name, path in result["plots"].items()]

@@ -22,5 +22,7 @@ def check_units(name, value):
 
 def check_choice(name, value, choices):
     if value not in choices:
-        raise ValueError(f"Expected `{name}` to be one of {tuple(choices)}. Received: {name}={value!r}")
+        raise ValueError(
+            f"Expected `{name}` to be one of {tuple(choices)}. Received: {name}={value!r}"
+        )
     return value

@@ -33,7 +33,9 @@ class ConvDecoder(keras.layers.Layer):
                 "Expected `image_shape` to be (height, width, channels). "
                 f"Received: image_shape={image_shape!r}"
             )
-        self.image_shape = tuple(check_positive_int("image_shape[...]", int(d)) for d in image_shape)
+        self.image_shape = tuple(
+            check_positive_int("image_shape[...]", int(d)) for d in image_shape
+        )
         self.filters = check_units("filters", filters)
         self.kernel_size = check_positive_int("kernel_size", kernel_size)
         self.output_activation = output_activation
@@ -56,7 +58,11 @@ class ConvDecoder(keras.layers.Layer):
             for i, f in enumerate(self.filters)
         ]
         self.output_layer = keras.layers.Conv2DTranspose(
-            channels, kernel_size, padding="same", activation=output_activation, name="reconstruction"
+            channels,
+            kernel_size,
+            padding="same",
+            activation=output_activation,
+            name="reconstruction",
         )
 
     def build(self, input_shape):

@@ -28,7 +28,13 @@ class ConvEncoder(keras.layers.Layer):
     """
 
     def __init__(
-        self, latent_dim, filters=(32, 64), kernel_size=3, dense_units=16, activation="relu", **kwargs
+        self,
+        latent_dim,
+        filters=(32, 64),
+        kernel_size=3,
+        dense_units=16,
+        activation="relu",
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
@@ -48,7 +54,9 @@ class ConvEncoder(keras.layers.Layer):
         ]
         self.flatten = keras.layers.Flatten()
         self.dense = (
-            keras.layers.Dense(dense_units, activation=activation, name="dense") if dense_units else None
+            keras.layers.Dense(dense_units, activation=activation, name="dense")
+            if dense_units
+            else None
         )
         self.z_mean_layer = keras.layers.Dense(latent_dim, name="z_mean")
         self.z_log_var_layer = keras.layers.Dense(latent_dim, name="z_log_var")

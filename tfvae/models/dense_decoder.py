@@ -46,7 +46,9 @@ class DenseDecoder(keras.layers.Layer):
             member_dense(units, self.members, activation, f"hidden_{index}")
             for index, units in enumerate(self.hidden_units)
         ]
-        self.output_layer = member_dense(output_dim, self.members, output_activation, "reconstruction")
+        self.output_layer = member_dense(
+            output_dim, self.members, output_activation, "reconstruction"
+        )
 
     def build(self, input_shape):
         shape = input_shape

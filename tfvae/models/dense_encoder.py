@@ -39,9 +39,13 @@ class DenseEncoder(keras.layers.Layer):
         self.dropout = float(dropout)
         self.hidden_layers = []
         for index, units in enumerate(self.hidden_units):
-            self.hidden_layers.append(member_dense(units, self.members, activation, f"hidden_{index}"))
+            self.hidden_layers.append(
+                member_dense(units, self.members, activation, f"hidden_{index}")
+            )
             if self.dropout:
-                self.hidden_layers.append(keras.layers.Dropout(self.dropout, name=f"dropout_{index}"))
+                self.hidden_layers.append(
+                    keras.layers.Dropout(self.dropout, name=f"dropout_{index}")
+                )
         self.z_mean_layer = member_dense(latent_dim, self.members, None, "z_mean")
         self.z_log_var_layer = member_dense(latent_dim, self.members, None, "z_log_var")
 
@@ -79,4 +83,3 @@ class DenseEncoder(keras.layers.Layer):
             "dropout": self.dropout,
             "members": self.members,
         }
-

@@ -41,8 +41,13 @@ def plot_roc_curve(labels, scores, path=None):
         fpr, tpr, _ = sk_metrics.roc_curve(labels, values)
         ax.plot(fpr, tpr, label=f"{name} (AUROC {sk_metrics.auc(fpr, tpr):.3f})")
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
-    ax.set(xlabel="false-positive rate", ylabel="true-positive rate (recall)", title="ROC curve",
-           xlim=(0, 1), ylim=(0, 1.01))
+    ax.set(
+        xlabel="false-positive rate",
+        ylabel="true-positive rate (recall)",
+        title="ROC curve",
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+    )
     ax.legend(loc="lower right")
     ax.grid(alpha=0.3)
     return finish(fig, path)
@@ -68,8 +73,13 @@ def plot_pr_curve(labels, scores, path=None):
         ax.step(recall, precision, where="post", label=f"{name} (AUPRC {ap:.3f})")
     base = labels.mean()
     ax.axhline(base, color="grey", linestyle=":", label=f"chance ({base:.3f})")
-    ax.set(xlabel="recall", ylabel="precision", title="Precision-recall curve",
-           xlim=(0, 1), ylim=(0, 1.01))
+    ax.set(
+        xlabel="recall",
+        ylabel="precision",
+        title="Precision-recall curve",
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+    )
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
     return finish(fig, path)

@@ -36,9 +36,14 @@ def plot_reconstructions(images, reconstructions, n=8, scores=None, path=None):
     Returns:
         The matplotlib `Figure`.
     """
-    images, reconstructions = _as_images(images, "images"), _as_images(reconstructions, "reconstructions")
+    images, reconstructions = (
+        _as_images(images, "images"),
+        _as_images(reconstructions, "reconstructions"),
+    )
     if images.shape != reconstructions.shape:
-        raise ValueError(f"`images` {images.shape} and `reconstructions` {reconstructions.shape} differ.")
+        raise ValueError(
+            f"`images` {images.shape} and `reconstructions` {reconstructions.shape} differ."
+        )
     n = min(int(n), len(images))
     plt = pyplot()
     fig, axes = plt.subplots(2, n, figsize=(1.3 * n + 0.8, 3.2), squeeze=False)
@@ -73,7 +78,9 @@ def plot_most_anomalous(images, scores, n=16, columns=8, path=None):
     order = np.argsort(-np.nan_to_num(scores, nan=np.inf))[: min(int(n), len(images))]
     rows = int(np.ceil(len(order) / columns))
     plt = pyplot()
-    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.45 * rows + 0.5), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(1.3 * columns, 1.45 * rows + 0.5), squeeze=False
+    )
     for ax in axes.ravel():
         ax.axis("off")
     for rank, index in enumerate(order):

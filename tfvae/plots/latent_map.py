@@ -39,7 +39,9 @@ def plot_latent_map(z_mean, labels=None, scores=None, path=None, max_points=2000
     if scores is not None:
         scores = np.asarray(scores, dtype=np.float64).reshape(-1)
         if scores.size != z.shape[0]:
-            raise ValueError(f"`scores` has {scores.size} entries but `z_mean` has {z.shape[0]} rows.")
+            raise ValueError(
+                f"`scores` has {scores.size} entries but `z_mean` has {z.shape[0]} rows."
+            )
     if z.shape[1] == 1:
         coords, ratio = np.c_[z, np.zeros(len(z))], (1.0, 0.0)
     else:
@@ -53,12 +55,20 @@ def plot_latent_map(z_mean, labels=None, scores=None, path=None, max_points=2000
     if labels is not None:
         for value, name, color in ((0, "normal", "tab:blue"), (1, "anomaly", "tab:red")):
             rows = keep[labels[keep] == value]
-            ax.scatter(coords[rows, 0], coords[rows, 1], s=6, alpha=0.5, color=color,
-                       label=f"{name} (n={int((labels == value).sum())})")
+            ax.scatter(
+                coords[rows, 0],
+                coords[rows, 1],
+                s=6,
+                alpha=0.5,
+                color=color,
+                label=f"{name} (n={int((labels == value).sum())})",
+            )
         ax.legend(markerscale=3)
     else:
         color = None if scores is None else scores[keep]
-        points = ax.scatter(coords[keep, 0], coords[keep, 1], s=6, alpha=0.6, c=color, cmap="viridis")
+        points = ax.scatter(
+            coords[keep, 0], coords[keep, 1], s=6, alpha=0.6, c=color, cmap="viridis"
+        )
         if scores is not None:
             fig.colorbar(points, ax=ax, label="anomaly score")
     ax.set_xlabel(f"PC 1 of z_mean ({ratio[0]:.0%} of variance)")

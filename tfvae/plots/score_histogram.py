@@ -33,14 +33,20 @@ def plot_score_histogram(scores, labels=None, threshold=None, path=None, log_sca
     edges = np.geomspace(low, high, bins + 1) if log_scale else np.linspace(low, high, bins + 1)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
-    groups = [("all rows", scores, "tab:blue")] if labels is None else [
-        (f"normal (n={int((labels == 0).sum())})", scores[labels == 0], "tab:blue"),
-        (f"anomaly (n={int((labels == 1).sum())})", scores[labels == 1], "tab:red"),
-    ]
+    groups = (
+        [("all rows", scores, "tab:blue")]
+        if labels is None
+        else [
+            (f"normal (n={int((labels == 0).sum())})", scores[labels == 0], "tab:blue"),
+            (f"anomaly (n={int((labels == 1).sum())})", scores[labels == 1], "tab:red"),
+        ]
+    )
     for name, values, color in groups:
         values = values[np.isfinite(values)]
         if values.size:
-            ax.hist(values, bins=edges, alpha=0.55, color=color, label=name, density=labels is not None)
+            ax.hist(
+                values, bins=edges, alpha=0.55, color=color, label=name, density=labels is not None
+            )
     if threshold is not None:
         ax.axvline(threshold, color="black", linestyle="--", label=f"threshold = {threshold:.4g}")
     if log_scale:

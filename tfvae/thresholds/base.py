@@ -13,7 +13,9 @@ def _as_scores(scores, name="scores"):
         raise ValueError(f"Expected at least one value in `{name}`. Received an empty array.")
     if not np.all(np.isfinite(scores)):
         bad = int(np.sum(~np.isfinite(scores)))
-        raise ValueError(f"`{name}` holds {bad} NaN/inf values; scores must be finite to calibrate.")
+        raise ValueError(
+            f"`{name}` holds {bad} NaN/inf values; scores must be finite to calibrate."
+        )
     return scores
 
 

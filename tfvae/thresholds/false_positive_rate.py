@@ -22,7 +22,9 @@ class FalsePositiveRateThreshold(Threshold):
 
     def __init__(self, target_fpr=0.01):
         if not 0.0 < float(target_fpr) < 1.0:
-            raise ValueError(f"Expected `target_fpr` in (0, 1). Received: target_fpr={target_fpr!r}")
+            raise ValueError(
+                f"Expected `target_fpr` in (0, 1). Received: target_fpr={target_fpr!r}"
+            )
         self.target_fpr = float(target_fpr)
 
     def params(self):

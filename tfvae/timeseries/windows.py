@@ -26,9 +26,7 @@ def _check_window(n_timesteps, window, stride):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
             raise ValueError(f"Expected `{name}` to be a positive int. Received: {name}={value!r}")
     if window > n_timesteps:
-        raise ValueError(
-            f"`window`={window} is longer than the series ({n_timesteps} timesteps)."
-        )
+        raise ValueError(f"`window`={window} is longer than the series ({n_timesteps} timesteps).")
 
 
 def window_starts(n_timesteps, window, stride=1):

@@ -45,9 +45,13 @@ class TfvaeKddcup99(tfds.core.GeneratorBasedBuilder):
         labels = frame[LABEL].to_numpy()
         is_normal = labels == NORMAL
         return {
-            "train": self._generate_examples(train, np.full(len(train), NORMAL), np.zeros(len(train), int)),
+            "train": self._generate_examples(
+                train, np.full(len(train), NORMAL), np.zeros(len(train), int)
+            ),
             "test": self._generate_examples(test, np.where(y_test == 1, "attack", NORMAL), y_test),
-            "full": self._generate_examples(frame.drop(columns=[LABEL]), labels, (~is_normal).astype(int)),
+            "full": self._generate_examples(
+                frame.drop(columns=[LABEL]), labels, (~is_normal).astype(int)
+            ),
         }
 
     def _generate_examples(self, frame, labels, is_anomaly):

@@ -25,10 +25,12 @@ class TfvaeMnistIdx(tfds.core.GeneratorBasedBuilder):
 
     def _info(self):
         return self.dataset_info_from_configs(
-            features=tfds.features.FeaturesDict({
-                "image": tfds.features.Image(shape=(28, 28, 1)),
-                "label": tfds.features.ClassLabel(num_classes=10),
-            }),
+            features=tfds.features.FeaturesDict(
+                {
+                    "image": tfds.features.Image(shape=(28, 28, 1)),
+                    "label": tfds.features.ClassLabel(num_classes=10),
+                }
+            ),
             supervised_keys=("image", "label"),
             homepage="http://yann.lecun.com/exdb/mnist/",
         )
@@ -38,14 +40,20 @@ class TfvaeMnistIdx(tfds.core.GeneratorBasedBuilder):
         for split, (images, labels) in SPLIT_FILES.items():
             image_path = os.path.join(dl_manager.manual_dir, images)
             if os.path.exists(image_path):
-                splits[split] = self._generate_examples(image_path, os.path.join(dl_manager.manual_dir, labels))
+                splits[split] = self._generate_examples(
+                    image_path, os.path.join(dl_manager.manual_dir, labels)
+                )
         if "test" not in splits:
-            raise FileNotFoundError(f"No idx files in {dl_manager.manual_dir}. {self.MANUAL_DOWNLOAD_INSTRUCTIONS}")
+            raise FileNotFoundError(
+                f"No idx files in {dl_manager.manual_dir}. {self.MANUAL_DOWNLOAD_INSTRUCTIONS}"
+            )
         return splits
 
     def _generate_examples(self, image_path, label_path):
         images, labels = load_idx(image_path), load_idx(label_path)
         if images.shape[0] != labels.shape[0] or images.shape[1:] != (28, 28):
-            raise ValueError(f"{image_path} {images.shape} and {label_path} {labels.shape} do not match.")
+            raise ValueError(
+                f"{image_path} {images.shape} and {label_path} {labels.shape} do not match."
+            )
         for index, (image, label) in enumerate(zip(images, labels)):
             yield index, {"image": image[..., None].astype(np.uint8), "label": int(label)}
