@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfvae import losses
+from tfvae.models._config import deserialize_layers, threshold_value
 from tfvae.models._validation import check_choice
 
 GAN_SCORE_NAMES = ("combined", "reconstruction_error", "feature_residual", "latent_error")
@@ -412,13 +413,9 @@ class GANomaly(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder", "latent_encoder", "discriminator", "preprocessor"):
-            if config.get(key) is not None:
-                config[key] = keras.layers.deserialize(config[key])
-        return cls(**config)
+        keys = ("encoder", "decoder", "latent_encoder", "discriminator", "preprocessor")
+        return cls(**deserialize_layers(config, keys))
 
     def threshold_value(self):
         """The decision threshold as a Python float, or None when not calibrated."""
-        value = float(keras.ops.convert_to_numpy(self.threshold))
-        return None if math.isnan(value) else value
+        return threshold_value(self.threshold)

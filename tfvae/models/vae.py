@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 
 from tfvae import losses
+from tfvae.models._config import deserialize_layers, threshold_value
 from tfvae.models._validation import check_choice
 from tfvae.models.sampling import Sampling
 from tfvae.score_names import SCORE_NAMES
@@ -246,13 +247,8 @@ class VAE(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder", "preprocessor"):
-            if config.get(key) is not None:
-                config[key] = keras.layers.deserialize(config[key])
-        return cls(**config)
+        return cls(**deserialize_layers(config, ("encoder", "decoder", "preprocessor")))
 
     def threshold_value(self):
         """The decision threshold as a Python float, or None when not calibrated."""
-        value = float(keras.ops.convert_to_numpy(self.threshold))
-        return None if math.isnan(value) else value
+        return threshold_value(self.threshold)
