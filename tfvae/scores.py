@@ -3,11 +3,10 @@
 Higher is more anomalous for every score.
 """
 
-import weakref
-
 import tensorflow as tf
 
 from tfvae import losses
+from tfvae.shared_trace import shared_function
 
 #: Per-example outputs of `anomaly_scores`, each float32 `[batch]` unless noted.
 SCORE_OUTPUTS = (
@@ -21,6 +20,21 @@ SCORE_OUTPUTS = (
 
 def _mean_over_samples(values):
     return tf.add_n(values) / float(len(values))
+
+
+#: Score terms as XLA clusters: each term's elementwise ops run as one fused loop
+#: (benchmarks/speed_profile.py: the unfused terms cost more than the matmuls).
+FUSE_TERMS = True
+_FUSED = {}
+
+
+def _term(function):
+    """`function`, XLA-compiled when `FUSE_TERMS` (one traced function per loss)."""
+    if not FUSE_TERMS:
+        return function
+    if function not in _FUSED:
+        _FUSED[function] = tf.function(function, jit_compile=True, autograph=False)
+    return _FUSED[function]
 
 
 def anomaly_scores(model, inputs, mc_samples=0, seed=0):
@@ -73,12 +87,16 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
     # An ensemble decodes [batch, K, ...]: every score is the mean over its K members.
     targets = model.member_targets(features)
     members = float(model.members)
+    log_var = None if log_var is None else tf.convert_to_tensor(log_var)
+    nll_of = _term(losses.negative_log_likelihood)
+    error_of = _term(losses.reconstruction_error)
+    kl_of = _term(losses.kl_divergence)
     reconstruction = model.average_members(_mean_over_samples(reconstructions))
     feature_errors = model.average_members(
         _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
     )
     nll = _mean_over_samples(
-        [losses.negative_log_likelihood(targets, r, model.likelihood, log_var) for r in reconstructions]
+        [nll_of(targets, r, model.likelihood, log_var) for r in reconstructions]
     ) / members
     outputs = {
         "features": features,
@@ -87,12 +105,12 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
         "z_log_var": z_log_var,
         "feature_errors": feature_errors,
         "reconstruction_error": _mean_over_samples(
-            [losses.reconstruction_error(targets, r, "mse") for r in reconstructions]
+            [error_of(targets, r, "mse") for r in reconstructions]
         ),
         "reconstruction_error_mae": _mean_over_samples(
-            [losses.reconstruction_error(targets, r, "mae") for r in reconstructions]
+            [error_of(targets, r, "mae") for r in reconstructions]
         ),
-        "kl": losses.kl_divergence(z_mean, z_log_var) / members,
+        "kl": kl_of(z_mean, z_log_var) / members,
     }
     outputs["negative_elbo"] = nll + outputs["kl"]
     outputs["score"] = outputs[model.score_name]
@@ -103,67 +121,99 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
 def decisions(model, features, score):
     """`valid` (no NaN/inf feature) and `is_anomaly` (score above the model's threshold,
     or not valid) per example: the decision outputs of every model's scores."""
-    flat = tf.reshape(features, [tf.shape(features)[0], -1])
-    valid = tf.reduce_all(tf.math.is_finite(flat), axis=1)
+    axes = list(range(1, features.shape.rank))
+    valid = tf.reduce_all(tf.math.is_finite(features), axis=axes)
     # NaN > threshold is False, so invalid rows are flagged explicitly.
     return {"valid": valid, "is_anomaly": tf.logical_or(score > model.threshold, tf.logical_not(valid))}
 
 
-#: model -> {(keys, mc_samples): traced scoring function}; weak, so models can be freed.
-_SCORERS = weakref.WeakKeyDictionary()
+#: Rows per call of `score_in_batches` (benchmarks/speed_profile.py measured the batch sizes).
+SCORE_BATCH = 4096
+
+
+def _pick(keys, mc_samples):
+    def score(model, batch):
+        out = anomaly_scores(model, batch, mc_samples=mc_samples)
+        return {key: out[key] for key in keys}
+
+    return score
+
+
+def _rows(inputs, start, stop):
+    return tf.nest.map_structure(lambda a: a[start:stop], inputs)
+
+
+class _BatchScorer:
+    """`anomaly_scores` of one model, traced once per model structure (see `batch_scorer`)."""
+
+    def __init__(self, model, keys, mc_samples):
+        self.model, self.keys, self.mc_samples = model, keys, mc_samples
+        self.name = f"anomaly_scores{keys}mc{mc_samples}fuse{FUSE_TERMS}"
+        self._calls = {}  # input dtypes and inner shapes -> call
+
+    def __call__(self, batch):
+        batch = tf.nest.map_structure(tf.convert_to_tensor, batch)
+        signature = tuple((t.dtype, tuple(t.shape[1:])) for t in tf.nest.flatten(batch))
+        call = self._calls.get(signature)
+        if call is None:
+            if not self.model.built:  # Keras builds on the first (eager) call
+                anomaly_scores(self.model, _rows(batch, 0, 1))
+            function = _pick(self.keys, self.mc_samples)
+            call = shared_function(self.model, self.name, function, batch)
+            self._calls[signature] = call
+        return call(batch)
 
 
 def batch_scorer(model, keys=SCORE_OUTPUTS, mc_samples=0):
-    """The traced `anomaly_scores` of `model` returning only `keys`, cached per model.
+    """The traced `anomaly_scores` of `model` returning only `keys`.
 
-    Calling it again with the same model, keys and `mc_samples` returns the same
-    `tf.function`, so repeated scoring (one detector call per chunk, per epoch...)
-    does not retrace. Outputs not in `keys` are pruned from the traced graph.
+    The trace takes the model's variables as arguments (`tfvae.shared_trace`), so it
+    serves every model of the same structure: scoring a second model of the same
+    shapes, or the same model again, does not trace again. Outputs not in `keys` are
+    pruned from the graph.
 
     Args:
-        model: a built VAE.
+        model: a VAE (built, or built on the first call).
         keys: names of the `anomaly_scores` outputs to return.
         mc_samples: int. See `anomaly_scores`.
 
     Returns:
-        A `tf.function` mapping a batch to a dict of tensors, one per key.
+        A callable mapping a batch (array, tensor or dict of them) to a dict of
+        tensors, one per key.
     """
-    keys, mc_samples = tuple(keys), int(mc_samples)
-    cache = _SCORERS.setdefault(model, {})
-    if (keys, mc_samples) not in cache:
-        # A weak reference: the cached function must not keep its (weak) key alive.
-        model_ref = weakref.ref(model)
-
-        @tf.function(reduce_retracing=True)
-        def _score(batch):
-            out = anomaly_scores(model_ref(), batch, mc_samples=mc_samples)
-            return {key: out[key] for key in keys}
-
-        cache[(keys, mc_samples)] = _score
-    return cache[(keys, mc_samples)]
+    return _BatchScorer(model, tuple(keys), int(mc_samples))
 
 
-def score_in_batches(model, x, batch_size=4096, keys=SCORE_OUTPUTS, mc_samples=0):
-    """Runs `anomaly_scores` over numpy inputs in batches, traced once per model and keys.
+def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=SCORE_OUTPUTS, mc_samples=0):
+    """Runs `anomaly_scores` over numpy inputs in batches, traced once per model structure.
+
+    Batches are row slices of `x` (no copy of the whole array), and the results are
+    written into arrays allocated once.
 
     Args:
-        model: a built VAE.
+        model: a VAE.
         x: numpy array (or dict of numpy arrays for raw-column models).
         batch_size: int. Rows per batch.
         keys: names of the outputs to return.
         mc_samples: int. See `anomaly_scores`.
 
     Returns:
-        A dict of numpy arrays, one per key, concatenated over batches.
+        A dict of numpy arrays, one per key, `len(x)` rows each.
     """
     import numpy as np
 
-    keys = tuple(keys)
-    _score = batch_scorer(model, keys, mc_samples)
-    dataset = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
-    parts = {key: [] for key in keys}
-    for batch in dataset:
-        out = _score(batch)
-        for key in keys:
-            parts[key].append(out[key].numpy())
-    return {key: np.concatenate(parts[key], axis=0) for key in keys}
+    scorer = batch_scorer(model, keys, mc_samples)
+    n_rows = len(tf.nest.flatten(x)[0])
+    results = None
+    for start in range(0, n_rows, batch_size):
+        stop = min(start + batch_size, n_rows)
+        out = scorer(_rows(x, start, stop))
+        if results is None:
+            results = {
+                k: np.empty((n_rows, *v.shape[1:]), v.dtype.as_numpy_dtype) for k, v in out.items()
+            }
+        for key, value in out.items():
+            results[key][start:stop] = value.numpy()
+    if results is None:  # no rows: one empty call gives the shapes and dtypes
+        return {k: v.numpy() for k, v in scorer(x).items()}
+    return results
