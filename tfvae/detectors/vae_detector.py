@@ -154,6 +154,9 @@ class VAEDetector(KerasDetector):
         self.model_.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate),
             steps_per_execution=steps_per_execution,
+            # XLA fuses the step's elementwise ops (benchmarks/speed_profile.py); raw string
+            # columns (the tabular preprocessing) have no XLA kernels.
+            jit_compile=not isinstance(train_inputs, dict),
         )
         callbacks = []
         if holdout_inputs is not None and self.early_stopping_patience:
