@@ -122,3 +122,30 @@ def test_cached_scorer_does_not_keep_the_model_alive():
     del model
     gc.collect()
     assert ref() is None
+
+
+def test_only_the_terms_the_keys_need_are_computed(vae):
+    x = gaussian_blobs(12)
+    full = anomaly_scores(vae, x)
+    only = anomaly_scores(vae, x, keys=("score",))
+    assert "reconstruction_error_mae" not in only and "reconstruction_error" not in only
+    np.testing.assert_allclose(only["score"], full["score"], rtol=1e-6)
+    np.testing.assert_array_equal(only["is_anomaly"], full["is_anomaly"])
+
+
+@pytest.mark.parametrize("likelihood", ["gaussian", "bernoulli"])
+def test_fused_terms_equal_the_separate_kernels(monkeypatch, likelihood):
+    from tfvae import error_terms
+
+    model = VAE(
+        DenseEncoder(2, hidden_units=[8], members=3),
+        DenseDecoder(6, hidden_units=[8], members=3, output_activation="sigmoid"),
+        likelihood=likelihood,
+        observation_noise="learned",
+    )
+    x = np.random.default_rng(1).uniform(size=(20, 6)).astype("float32")
+    fused = anomaly_scores(model, x, mc_samples=2)
+    monkeypatch.setattr(error_terms, "FUSE", False)
+    separate = anomaly_scores(model, x, mc_samples=2)
+    for key in SCORE_OUTPUTS:
+        np.testing.assert_allclose(fused[key], separate[key], rtol=1e-5, err_msg=key)

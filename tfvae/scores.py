@@ -5,6 +5,7 @@ Higher is more anomalous for every score.
 
 import tensorflow as tf
 
+from tfvae import error_terms as terms_lib
 from tfvae import losses
 from tfvae.shared_trace import shared_function
 
@@ -16,28 +17,18 @@ SCORE_OUTPUTS = (
     "negative_elbo",  # NLL(x | decoded z) + KL: the per-example VAE loss with beta=1
     "score",  # the model's `score_name`, the one its threshold applies to
 )
+#: Every output of `anomaly_scores`.
+ALL_OUTPUTS = (
+    *SCORE_OUTPUTS, "feature_errors", "features", "reconstruction", "z_mean", "z_log_var",
+    "valid", "is_anomaly",
+)
 
 
 def _mean_over_samples(values):
     return tf.add_n(values) / float(len(values))
 
 
-#: Score terms as XLA clusters: each term's elementwise ops run as one fused loop
-#: (benchmarks/speed_profile.py: the unfused terms cost more than the matmuls).
-FUSE_TERMS = True
-_FUSED = {}
-
-
-def _term(function):
-    """`function`, XLA-compiled when `FUSE_TERMS` (one traced function per loss)."""
-    if not FUSE_TERMS:
-        return function
-    if function not in _FUSED:
-        _FUSED[function] = tf.function(function, jit_compile=True, autograph=False)
-    return _FUSED[function]
-
-
-def anomaly_scores(model, inputs, mc_samples=0, seed=0):
+def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
     """Computes every anomaly score of a VAE for a batch, deterministically.
 
     By default the decoder reconstructs the posterior mean `z_mean`, so the same
@@ -52,6 +43,8 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
             preprocessor takes).
         mc_samples: int. 0 decodes `z_mean`; L > 0 averages over L samples.
         seed: int. Seed of the Monte Carlo noise.
+        keys: the outputs needed, or None for all. The per-example error terms are
+            computed only for these, in one fused pass (`tfvae.error_terms`).
 
     Returns:
         A dict of tensors: the `SCORE_OUTPUTS` (float32 `[batch]`), plus
@@ -59,7 +52,8 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
         `reconstruction`, `z_mean`, `z_log_var`, `valid` (bool `[batch]`, False for
         rows with NaN/inf features) and `is_anomaly` (bool `[batch]`: score above the
         model's threshold, or not `valid`; all False while no threshold is set
-        unless the row is invalid).
+        unless the row is invalid). With `keys`, the error scores not needed for them
+        are left out.
 
     Example:
     ```python
@@ -84,45 +78,50 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
         codes = [z_mean]
     reconstructions = [model.decode(z) for z in codes]
     log_var = model.observation_log_var
+    log_var = None if log_var is None else tf.convert_to_tensor(log_var)
     # An ensemble decodes [batch, K, ...]: every score is the mean over its K members.
     targets = model.member_targets(features)
     members = float(model.members)
-    log_var = None if log_var is None else tf.convert_to_tensor(log_var)
-    nll_of = _term(losses.negative_log_likelihood)
-    error_of = _term(losses.reconstruction_error)
-    kl_of = _term(losses.kl_divergence)
-    reconstruction = model.average_members(_mean_over_samples(reconstructions))
-    feature_errors = model.average_members(
-        _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
-    )
-    nll = _mean_over_samples(
-        [nll_of(targets, r, model.likelihood, log_var) for r in reconstructions]
-    ) / members
+    wanted = terms_lib.needed_terms(ALL_OUTPUTS if keys is None else keys, model.score_name)
+    terms = [  # the KL does not depend on the sample: once
+        terms_lib.error_terms(targets, r, z_mean, z_log_var, model.likelihood, log_var,
+                    tuple(t for t in wanted if t != "kl" or index == 0))
+        for index, r in enumerate(reconstructions)
+    ]
     outputs = {
         "features": features,
-        "reconstruction": reconstruction,
+        "reconstruction": model.average_members(_mean_over_samples(reconstructions)),
         "z_mean": z_mean,
         "z_log_var": z_log_var,
-        "feature_errors": feature_errors,
-        "reconstruction_error": _mean_over_samples(
-            [error_of(targets, r, "mse") for r in reconstructions]
+        "feature_errors": model.average_members(
+            _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
         ),
-        "reconstruction_error_mae": _mean_over_samples(
-            [error_of(targets, r, "mae") for r in reconstructions]
-        ),
-        "kl": kl_of(z_mean, z_log_var) / members,
     }
-    outputs["negative_elbo"] = nll + outputs["kl"]
-    outputs["score"] = outputs[model.score_name]
-    outputs.update(decisions(model, features, outputs["score"]))
+    for name, term in (("reconstruction_error", "mse"), ("reconstruction_error_mae", "mae")):
+        if term in wanted:
+            outputs[name] = _mean_over_samples([t[term] for t in terms])
+    if "kl" in wanted:
+        outputs["kl"] = terms[0]["kl"] / members
+    if "nll" in wanted:
+        nll = _mean_over_samples([t["nll"] for t in terms]) / members
+        outputs["negative_elbo"] = nll + outputs["kl"]
+    if model.score_name in outputs:
+        outputs["score"] = outputs[model.score_name]
+        outputs.update(decisions(model, features, outputs["score"]))
+    else:
+        outputs["valid"] = _valid(features)
     return outputs
+
+
+def _valid(features):
+    axes = list(range(1, features.shape.rank))
+    return tf.reduce_all(tf.math.is_finite(features), axis=axes)
 
 
 def decisions(model, features, score):
     """`valid` (no NaN/inf feature) and `is_anomaly` (score above the model's threshold,
     or not valid) per example: the decision outputs of every model's scores."""
-    axes = list(range(1, features.shape.rank))
-    valid = tf.reduce_all(tf.math.is_finite(features), axis=axes)
+    valid = _valid(features)
     # NaN > threshold is False, so invalid rows are flagged explicitly.
     return {"valid": valid, "is_anomaly": tf.logical_or(score > model.threshold, tf.logical_not(valid))}
 
@@ -133,7 +132,7 @@ SCORE_BATCH = 4096
 
 def _pick(keys, mc_samples):
     def score(model, batch):
-        out = anomaly_scores(model, batch, mc_samples=mc_samples)
+        out = anomaly_scores(model, batch, mc_samples=mc_samples, keys=keys)
         return {key: out[key] for key in keys}
 
     return score
@@ -148,7 +147,7 @@ class _BatchScorer:
 
     def __init__(self, model, keys, mc_samples):
         self.model, self.keys, self.mc_samples = model, keys, mc_samples
-        self.name = f"anomaly_scores{keys}mc{mc_samples}fuse{FUSE_TERMS}"
+        self.name = f"anomaly_scores{keys}mc{mc_samples}fuse{terms_lib.FUSE}"
         self._calls = {}  # input dtypes and inner shapes -> call
 
     def __call__(self, batch):
