@@ -149,3 +149,10 @@ def test_fused_terms_equal_the_separate_kernels(monkeypatch, likelihood):
     separate = anomaly_scores(model, x, mc_samples=2)
     for key in SCORE_OUTPUTS:
         np.testing.assert_allclose(fused[key], separate[key], rtol=1e-5, err_msg=key)
+
+
+def test_score_in_batches_returns_every_batch_of_a_float32_array(vae):
+    x = gaussian_blobs(70)[1:]  # a view whose rows are not aligned
+    out = score_in_batches(vae, x, batch_size=16, keys=("features", "score"))
+    np.testing.assert_array_equal(out["features"], x)
+    np.testing.assert_allclose(out["score"], anomaly_scores(vae, x)["score"], rtol=1e-6)

@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from tfvae import error_terms as terms_lib
 from tfvae import losses
+from tfvae.array_batches import array_batches
 from tfvae.shared_trace import shared_function
 
 #: Per-example outputs of `anomaly_scores`, each float32 `[batch]` unless noted.
@@ -186,8 +187,8 @@ def batch_scorer(model, keys=SCORE_OUTPUTS, mc_samples=0):
 def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=SCORE_OUTPUTS, mc_samples=0):
     """Runs `anomaly_scores` over numpy inputs in batches, traced once per model structure.
 
-    Batches are row slices of `x` (no copy of the whole array), and the results are
-    written into arrays allocated once.
+    Batches are row slices of `x` (`tfvae.array_batches`: no copy of the whole array,
+    no allocation per batch), and the results are written into arrays allocated once.
 
     Args:
         model: a VAE.
@@ -204,9 +205,8 @@ def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=SCORE_OUTPUTS, mc_sa
     scorer = batch_scorer(model, keys, mc_samples)
     n_rows = len(tf.nest.flatten(x)[0])
     results = None
-    for start in range(0, n_rows, batch_size):
-        stop = min(start + batch_size, n_rows)
-        out = scorer(_rows(x, start, stop))
+    for start, stop, batch in array_batches(x, batch_size):
+        out = scorer(batch)
         if results is None:
             results = {
                 k: np.empty((n_rows, *v.shape[1:]), v.dtype.as_numpy_dtype) for k, v in out.items()
