@@ -153,15 +153,28 @@ class _BatchScorer:
 
     def __call__(self, batch):
         batch = tf.nest.map_structure(tf.convert_to_tensor, batch)
-        signature = tuple((t.dtype, tuple(t.shape[1:])) for t in tf.nest.flatten(batch))
-        call = self._calls.get(signature)
+        call = self._calls.get(_signature(batch))
         if call is None:
             if not self.model.built:  # Keras builds on the first (eager) call
                 anomaly_scores(self.model, _rows(batch, 0, 1))
-            function = _pick(self.keys, self.mc_samples)
-            call = shared_function(self.model, self.name, function, batch)
-            self._calls[signature] = call
+            call = self._trace(batch)
         return call(batch)
+
+    def get_concrete_function(self, input_spec):
+        """Traces (or finds) the function for inputs of `input_spec` (a batch or its specs)."""
+        call = self._calls.get(_signature(input_spec)) or self._trace(input_spec)
+        return call.concrete
+
+    def _trace(self, example):
+        function = _pick(self.keys, self.mc_samples)
+        call = shared_function(self.model, self.name, function, example)
+        self._calls[_signature(example)] = call
+        return call
+
+
+def _signature(inputs):
+    """Dtypes and inner shapes of a batch (or of its `tf.TensorSpec`s): one trace each."""
+    return tuple((t.dtype, tuple(t.shape[1:])) for t in tf.nest.flatten(inputs))
 
 
 def batch_scorer(model, keys=SCORE_OUTPUTS, mc_samples=0):

@@ -82,11 +82,13 @@ def shared_function(model, name, function, example_inputs):
             name must always come with the same `function`.
         function: `function(model, inputs) -> nest of tensors`, pure in the model's
             variables (no assignments).
-        example_inputs: a batch (tensor or dict of tensors) fixing dtypes and inner shapes.
+        example_inputs: a batch (tensor or dict of tensors), or its `tf.TensorSpec`s,
+            fixing the dtypes and inner shapes.
 
     Returns:
         `call(inputs)`: runs the trace with `model`'s variables, for inputs of the dtypes
-        and inner shapes of `example_inputs` (any batch size).
+        and inner shapes of `example_inputs` (any batch size); `call.concrete` is the
+        concrete function.
     """
     traced = _OWN.get(model, {}).get(name)
     first_trace = False
@@ -107,4 +109,9 @@ def shared_function(model, name, function, example_inputs):
             _OWN.setdefault(model, {})[name] = traced
         else:
             _SHARED[key] = traced
-    return lambda inputs: concrete(inputs, values)
+
+    def call(inputs):
+        return concrete(inputs, values)
+
+    call.concrete = concrete
+    return call
