@@ -128,7 +128,7 @@ def decisions(model, features, score):
 
 
 #: Rows per call of `score_in_batches` (benchmarks/speed_profile.py measured the batch sizes).
-SCORE_BATCH = 4096
+SCORE_BATCH = 8192
 
 
 def _pick(keys, mc_samples):
