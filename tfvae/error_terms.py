@@ -17,15 +17,18 @@ NEEDS = {
     "reconstruction_error_mae": ("mae",),
     "kl": ("kl",),
     "negative_elbo": ("nll", "kl"),
+    "valid": ("valid",),
 }
 #: Compile the terms with XLA (False runs the same ops as separate kernels).
 FUSE = True
 
 
 def needed_terms(keys, score_name):
-    """The error terms (`nll`, `mse`, `mae`, `kl`) that the outputs `keys` need."""
+    """The terms (`nll`, `mse`, `mae`, `kl`, `valid`) that the outputs `keys` need."""
     terms = set()
     for key in keys:
+        if key == "is_anomaly":
+            terms.add("valid")
         if key in ("score", "is_anomaly"):
             key = score_name
         terms.update(NEEDS.get(key, ()))
@@ -42,6 +45,9 @@ def _terms(targets, reconstruction, z_mean, z_log_var, likelihood, log_var, want
         out["mae"] = losses.reconstruction_error(targets, reconstruction, "mae")
     if "kl" in wanted:
         out["kl"] = losses.kl_divergence(z_mean, z_log_var)
+    if "valid" in wanted:  # no NaN/inf feature, read in the same pass
+        axes = list(range(1, targets.shape.rank))
+        out["valid"] = tf.reduce_all(tf.math.is_finite(targets), axis=axes)
     return out
 
 
@@ -58,10 +64,11 @@ def error_terms(targets, reconstruction, z_mean, z_log_var, likelihood, log_var,
         z_log_var: tensor. Posterior log-variance (for `kl`).
         likelihood: str. `"gaussian"` or `"bernoulli"` (for `nll`).
         log_var: tensor or None. Gaussian observation log-variance (for `nll`).
-        wanted: tuple of str among `nll`, `mse`, `mae`, `kl`.
+        wanted: tuple of str among `nll`, `mse`, `mae`, `kl` and `valid`.
 
     Returns:
-        A dict name -> tensor `[batch]` (summed, not averaged, over ensemble members).
+        A dict name -> tensor `[batch]` (summed, not averaged, over ensemble members;
+        `valid` is bool).
     """
     if not wanted:
         return {}

@@ -84,9 +84,9 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
     targets = model.member_targets(features)
     members = float(model.members)
     wanted = terms_lib.needed_terms(ALL_OUTPUTS if keys is None else keys, model.score_name)
-    terms = [  # the KL does not depend on the sample: once
+    terms = [  # the KL and validity do not depend on the sample: once
         terms_lib.error_terms(targets, r, z_mean, z_log_var, model.likelihood, log_var,
-                    tuple(t for t in wanted if t != "kl" or index == 0))
+                    tuple(t for t in wanted if t not in ("kl", "valid") or index == 0))
         for index, r in enumerate(reconstructions)
     ]
     outputs = {
@@ -106,11 +106,10 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
     if "nll" in wanted:
         nll = _mean_over_samples([t["nll"] for t in terms]) / members
         outputs["negative_elbo"] = nll + outputs["kl"]
+    outputs["valid"] = terms[0]["valid"] if "valid" in wanted else _valid(features)
     if model.score_name in outputs:
         outputs["score"] = outputs[model.score_name]
-        outputs.update(decisions(model, features, outputs["score"]))
-    else:
-        outputs["valid"] = _valid(features)
+        outputs.update(decisions(model, features, outputs["score"], outputs["valid"]))
     return outputs
 
 
@@ -119,10 +118,11 @@ def _valid(features):
     return tf.reduce_all(tf.math.is_finite(features), axis=axes)
 
 
-def decisions(model, features, score):
+def decisions(model, features, score, valid=None):
     """`valid` (no NaN/inf feature) and `is_anomaly` (score above the model's threshold,
-    or not valid) per example: the decision outputs of every model's scores."""
-    valid = _valid(features)
+    or not valid) per example: the decision outputs of every model's scores. `valid`
+    may come computed already."""
+    valid = _valid(features) if valid is None else valid
     # NaN > threshold is False, so invalid rows are flagged explicitly.
     return {"valid": valid, "is_anomaly": tf.logical_or(score > model.threshold, tf.logical_not(valid))}
 
