@@ -48,6 +48,8 @@ from tflite_latency import measure as tflite_row_latency, op_counts  # noqa: E40
 
 import tensorflow as tf  # noqa: E402
 
+import tfvae  # noqa: E402
+
 from tfvae.detectors import VAEDetector  # noqa: E402
 from tfvae.detectors.schedule import training_schedule  # noqa: E402
 from tfvae.detectors.vae_detector import row_batches  # noqa: E402
@@ -325,7 +327,7 @@ def render_markdown(report):
         f"Machine: {report['machine']['cpu']}, {report['machine']['logical_cores']} logical cores; "
         f"TF {report['machine']['tensorflow']}, Keras {report['machine']['keras']}; "
         f"date {report['machine']['date_utc']}; load average at start {report['loadavg_start']}, "
-        f"at end {report['loadavg_end']}",
+        f"at end {report['loadavg_end']}; library `{report['tfvae_source']}`",
         "",
         "Reference: training = bare TF train step (forward + backward + fused Adam, same network and "
         "batch); scoring = bare forward matmul chain at the scoring batch; memory = RSS right after "
@@ -385,6 +387,7 @@ def main(argv=None):
         "loadavg_end": [round(v, 2) for v in os.getloadavg()],
         "config": vars(args),
         "targets": TARGETS,
+        "tfvae_source": os.path.dirname(os.path.abspath(tfvae.__file__)),
         "configs": configs,
     }
     write_json(os.path.join(args.out, f"{args.name}.json"), report)
