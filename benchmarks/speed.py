@@ -329,17 +329,18 @@ def render_markdown(report):
         f"date {report['machine']['date_utc']}; load average at start {report['loadavg_start']}, "
         f"at end {report['loadavg_end']}; library `{report['tfvae_source']}`",
         "",
-        "Reference: training = bare TF train step (forward + backward + fused Adam, same network and "
-        "batch); scoring = bare forward matmul chain at the scoring batch; memory = RSS right after "
-        "`import tfvae` (child process). Each rate is the best of the rounds.",
+        "Reference: training = bare TF train step (forward + backward + fused Adam, same "
+        "network and batch); scoring = bare forward matmul chain at the scoring batch; memory "
+        "= RSS right after `import tfvae` (child process). Each rate is the best of the rounds.",
         "",
     ]
     for name, config in report["configs"].items():
         n = config["network"]
+        widths = "-".join(map(str, [n["features"], *n["hidden"], n["latent_dim"]]))
         lines += [
-            f"## `{name}`: {n['features']}-{'-'.join(map(str, n['hidden']))}-{n['latent_dim']} x "
-            f"{n['members']} member(s), {n['likelihood']}; training batch {config['training']['batch_size']}, "
-            f"scoring batch {config['scoring']['batch']} ({n['flop_per_row']:.0f} FLOP per row forward)",
+            f"## `{name}`: {widths} x {n['members']} member(s), {n['likelihood']}; training "
+            f"batch {config['training']['batch_size']}, scoring batch {config['scoring']['batch']} "
+            f"({n['flop_per_row']:.0f} FLOP per row forward)",
             "",
             markdown_table(
                 ["path", "measured", "reference", "ratio", "target", "result"],

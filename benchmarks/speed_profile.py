@@ -68,9 +68,12 @@ def op_profile(run, top=8):
         if kind == "IDLE":
             continue
         group = (
-            "matmul" if "MatMul" in kind
-            else "XLA cluster" if "Xla" in kind or "xla" in kind
-            else "input pipeline" if "Iterator" in kind or "Dataset" in kind
+            "matmul"
+            if "MatMul" in kind
+            else "XLA cluster"
+            if "Xla" in kind or "xla" in kind
+            else "input pipeline"
+            if "Iterator" in kind or "Dataset" in kind
             else "other kernels (elementwise, reductions, ...)"
         )
         groups[group] = groups.get(group, 0.0) + ms
@@ -80,9 +83,17 @@ def op_profile(run, top=8):
 
 
 def make_detector(members, x):
-    detector = VAEDetector(latent_dim=LATENT, hidden_units=HIDDEN, likelihood="bernoulli",
-                           standardize=False, members=members, batch_size=BATCH, epochs=1,
-                           validation_fraction=0.0, early_stopping_patience=0)
+    detector = VAEDetector(
+        latent_dim=LATENT,
+        hidden_units=HIDDEN,
+        likelihood="bernoulli",
+        standardize=False,
+        members=members,
+        batch_size=BATCH,
+        epochs=1,
+        validation_fraction=0.0,
+        early_stopping_patience=0,
+    )
     return detector.fit(x)
 
 
@@ -93,26 +104,33 @@ def scoring(detector, network, x, args):
         error_terms.FUSE = fuse
         scores.score_in_batches(model, x, keys=("score",))  # trace outside the profile
         result["profile"][f"fused terms {fuse}"] = op_profile(
-            lambda: [scores.score_in_batches(model, x, keys=("score",)) for _ in range(3)])
+            lambda: [scores.score_in_batches(model, x, keys=("score",)) for _ in range(3)]
+        )
     for batch in args.batches:
-        ready = [tf.constant(x[i: i + batch]) for i in range(0, len(x) - batch + 1, batch)]
+        ready = [tf.constant(x[i : i + batch]) for i in range(0, len(x) - batch + 1, batch)]
         runs = {"matmul chain (reference)": forward_chain(network, batch)}
         for fuse in (False, True):
             error_terms.FUSE = fuse
             scorer = scores.batch_scorer(model, ("score",))
             scorer(ready[0])  # traces with this setting
             runs[f"traced scorer on ready tensors, fused {fuse}"] = (
-                lambda s=scorer: [s(b)["score"].numpy() for b in ready], batch * len(ready))
+                lambda s=scorer: [s(b)["score"].numpy() for b in ready],
+                batch * len(ready),
+            )
             runs[f"score_in_batches, fused {fuse}"] = (
-                lambda f=fuse: _with_fuse(f, lambda: scores.score_in_batches(
-                    model, x, batch_size=batch, keys=("score",))), len(x))
+                lambda f=fuse: _with_fuse(
+                    f, lambda: scores.score_in_batches(model, x, batch_size=batch, keys=("score",))
+                ),
+                len(x),
+            )
         error_terms.FUSE = True
         if batch == scores.SCORE_BATCH:
             runs["decision_function (fused)"] = (lambda: detector.decision_function(x), len(x))
         best = best_rates(runs, args.rounds, args.seconds)
         reference = best["matmul chain (reference)"]
-        result["rates"][str(batch)] = {k: {"rows_per_s": v, "fraction": v / reference}
-                                       for k, v in best.items()}
+        result["rates"][str(batch)] = {
+            k: {"rows_per_s": v, "fraction": v / reference} for k, v in best.items()
+        }
     return result
 
 
@@ -128,16 +146,24 @@ def training(network, x, args):
     steps_per_epoch = training_schedule(len(x), BATCH, 1)[0]
     data = row_batches(x, BATCH, seed=0, repeat=True)
     iterator = iter(data)
-    runs = {"bare TF train step (reference)": BareTrainer(network, x, BATCH).callable(),
-            "input pipeline alone (row_batches)": ((lambda: [next(iterator) for _ in range(32)]),
-                                                   32 * BATCH)}
+    runs = {
+        "bare TF train step (reference)": BareTrainer(network, x, BATCH).callable(),
+        "input pipeline alone (row_batches)": (
+            (lambda: [next(iterator) for _ in range(32)]),
+            32 * BATCH,
+        ),
+    }
     result = {"profile": {}}
     for spe, jit in ((1, False), (32, False), (32, True)):
-        model = make_detector(args.members, x[:BATCH * 4]).model_
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=spe,
-                      jit_compile=jit)
+        model = make_detector(args.members, x[: BATCH * 4]).model_
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=spe, jit_compile=jit
+        )
         model.fit(data, epochs=1, steps_per_epoch=steps_per_epoch, verbose=0)  # traces
-        fit = (lambda m=model: m.fit(data, epochs=1, steps_per_epoch=steps_per_epoch, verbose=0))
+
+        def fit(m=model):
+            m.fit(data, epochs=1, steps_per_epoch=steps_per_epoch, verbose=0)
+
         runs[f"fit, steps_per_execution={spe}, jit_compile={jit}"] = (fit, steps_per_epoch * BATCH)
         if spe == 32:
             result["profile"][f"fit jit_compile={jit}"] = op_profile(fit)
@@ -149,12 +175,15 @@ def training(network, x, args):
 
 def render(report):
     lines = [
-        "# Speed profile (same run)", "",
+        "# Speed profile (same run)",
+        "",
         f"Command: `{report['command']}`  ",
         f"Machine: {report['machine']['cpu']}, {report['machine']['logical_cores']} logical cores; "
         f"TF {report['machine']['tensorflow']}; date {report['machine']['date_utc']}; load average "
-        f"at start {report['loadavg_start']}, at end {report['loadavg_end']}", "",
-        f"Network: {report['network']}", "",
+        f"at start {report['loadavg_start']}, at end {report['loadavg_end']}",
+        "",
+        f"Network: {report['network']}",
+        "",
     ]
     for part in ("scoring", "training"):
         lines += [f"## {part}: op self time (TensorFlow profiler), ms", ""]
@@ -169,8 +198,11 @@ def render(report):
         lines += [f"## {part}: rows/s (best of the rounds) and ratio to the reference", ""]
         rates = report[part]["rates"]
         if part == "scoring":
-            rows = [[f"{batch}: {k}", v["rows_per_s"], v["fraction"]]
-                    for batch, by_path in rates.items() for k, v in by_path.items()]
+            rows = [
+                [f"{batch}: {k}", v["rows_per_s"], v["fraction"]]
+                for batch, by_path in rates.items()
+                for k, v in by_path.items()
+            ]
         else:
             rows = [[k, v["rows_per_s"], v["fraction"]] for k, v in rates.items()]
         lines += [markdown_table(["path", "rows/s", "ratio"], rows, digits=3), ""]
@@ -193,9 +225,12 @@ def main(argv=None):
     x = np.random.default_rng(0).random((args.rows, FEATURES), dtype=np.float32)
     detector = make_detector(args.members, x)
     report = {
-        "command": command_line(argv), "machine": machine_info(), "loadavg_start": loadavg_start,
+        "command": command_line(argv),
+        "machine": machine_info(),
+        "loadavg_start": loadavg_start,
         "network": f"{FEATURES}-60-40 x {args.members}, bernoulli; training batch {BATCH}",
-        "scoring": scoring(detector, network, x, args), "training": training(network, x, args),
+        "scoring": scoring(detector, network, x, args),
+        "training": training(network, x, args),
     }
     report["loadavg_end"] = [round(v, 2) for v in os.getloadavg()]
     write_json(os.path.join(args.out, f"{args.name}.json"), report)
