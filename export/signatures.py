@@ -120,13 +120,13 @@ def build_signatures(model):
             # Saved signatures do not check shapes themselves: fail with a clear message
             # naming the expected width instead of a broadcast error deep in the graph.
             features = tf.ensure_shape(features, spec.shape, name="features_shape_check")
-            return _pick(anomaly_scores(scored, features), keys)
+            return _pick(anomaly_scores(scored, features, keys=keys), keys)
 
         signatures[name] = tf.function(serve, input_signature=[spec], autograph=False).get_concrete_function()
     if raw_spec is not None:
 
         def serve_raw(**columns):
-            return _pick(anomaly_scores(model, columns), SCORE_KEYS)
+            return _pick(anomaly_scores(model, columns, keys=SCORE_KEYS), SCORE_KEYS)
 
         signatures[RAW_SIGNATURE] = tf.function(serve_raw, autograph=False).get_concrete_function(**raw_spec)
     return signatures

@@ -3,8 +3,7 @@ import pytest
 
 from helpers import gaussian_blobs
 from tfvae import SCORE_OUTPUTS, anomaly_scores, losses, score_in_batches
-from tfvae.scores import batch_scorer
-from tfvae.models import VAE, DenseDecoder, DenseEncoder
+from tfvae.models import VAE, DenseDecoder, DenseEncoder, FeatureScaler
 
 
 @pytest.fixture
@@ -58,15 +57,58 @@ def test_score_in_batches_matches_one_call(vae):
     np.testing.assert_allclose(batched["score"], anomaly_scores(vae, x)["score"], rtol=1e-6)
 
 
-def test_score_in_batches_traces_once_per_model_and_keys(vae):
+@pytest.fixture
+def traces(monkeypatch):
+    """Calls of `anomaly_scores` from `tfvae.scores` (a tf.function's body runs once per trace)."""
+    from tfvae import scores
+
+    calls = []
+    original = scores.anomaly_scores
+    monkeypatch.setattr(
+        scores, "anomaly_scores", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    return calls
+
+
+def test_a_second_model_of_the_same_shapes_is_scored_without_tracing_again(traces):
     x = gaussian_blobs(40)
-    first = score_in_batches(vae, x, batch_size=64, keys=("score",))
-    scorer = batch_scorer(vae, ("score",))
-    assert scorer.experimental_get_tracing_count() == 1
-    second = score_in_batches(vae, x, batch_size=64, keys=("score",))
-    assert scorer.experimental_get_tracing_count() == 1  # the second call reused the trace
-    np.testing.assert_array_equal(first["score"], second["score"])
-    assert batch_scorer(vae, ("kl",)) is not scorer  # other keys: another function
+    first, second, other = (
+        VAE(DenseEncoder(latent, hidden_units=[7]), DenseDecoder(6, hidden_units=[7]), threshold=t)
+        for latent, t in ((2, 1.0), (2, 3.0), (3, 1.0))
+    )
+    for model in (first, second, other):
+        model.build((None, 6))
+    keys = ("score", "is_anomaly")
+    result = score_in_batches(first, x, batch_size=16, keys=keys)
+    assert len(traces) == 1  # batches of 16, 16 and 8 rows: one trace
+    again = score_in_batches(second, x, batch_size=16, keys=keys)
+    assert len(traces) == 1  # the second model reused it
+    score_in_batches(other, x, keys=keys)
+    assert len(traces) == 2  # other shapes: a trace of their own
+    for model, out in ((first, result), (second, again)):  # each with its own weights
+        expected = anomaly_scores(model, x)
+        np.testing.assert_allclose(out["score"], expected["score"], rtol=1e-6)
+        np.testing.assert_array_equal(out["is_anomaly"], expected["is_anomaly"])
+    assert not np.allclose(result["score"], again["score"])
+
+
+def test_models_with_other_scaler_statistics_share_the_trace(traces):
+    x = gaussian_blobs(30)
+    models = [
+        VAE(
+            DenseEncoder(2, hidden_units=[5]),
+            DenseDecoder(6, hidden_units=[5]),
+            preprocessor=FeatureScaler.from_data(x * factor, knee=3.0),
+        )
+        for factor in (1.0, 10.0)
+    ]
+    results = []
+    for model in models:
+        model.build((None, 6))
+        results.append(score_in_batches(model, x, keys=("score",))["score"])
+    assert len(traces) == 1
+    for model, result in zip(models, results):
+        np.testing.assert_allclose(result, anomaly_scores(model, x)["score"], rtol=1e-6)
 
 
 def test_cached_scorer_does_not_keep_the_model_alive():
@@ -80,3 +122,37 @@ def test_cached_scorer_does_not_keep_the_model_alive():
     del model
     gc.collect()
     assert ref() is None
+
+
+def test_only_the_terms_the_keys_need_are_computed(vae):
+    x = gaussian_blobs(12)
+    full = anomaly_scores(vae, x)
+    only = anomaly_scores(vae, x, keys=("score",))
+    assert "reconstruction_error_mae" not in only and "reconstruction_error" not in only
+    np.testing.assert_allclose(only["score"], full["score"], rtol=1e-6)
+    np.testing.assert_array_equal(only["is_anomaly"], full["is_anomaly"])
+
+
+@pytest.mark.parametrize("likelihood", ["gaussian", "bernoulli"])
+def test_fused_terms_equal_the_separate_kernels(monkeypatch, likelihood):
+    from tfvae import error_terms
+
+    model = VAE(
+        DenseEncoder(2, hidden_units=[8], members=3),
+        DenseDecoder(6, hidden_units=[8], members=3, output_activation="sigmoid"),
+        likelihood=likelihood,
+        observation_noise="learned",
+    )
+    x = np.random.default_rng(1).uniform(size=(20, 6)).astype("float32")
+    fused = anomaly_scores(model, x, mc_samples=2)
+    monkeypatch.setattr(error_terms, "FUSE", False)
+    separate = anomaly_scores(model, x, mc_samples=2)
+    for key in SCORE_OUTPUTS:
+        np.testing.assert_allclose(fused[key], separate[key], rtol=1e-5, err_msg=key)
+
+
+def test_score_in_batches_returns_every_batch_of_a_float32_array(vae):
+    x = gaussian_blobs(70)[1:]  # a view whose rows are not aligned
+    out = score_in_batches(vae, x, batch_size=16, keys=("features", "score"))
+    np.testing.assert_array_equal(out["features"], x)
+    np.testing.assert_allclose(out["score"], anomaly_scores(vae, x)["score"], rtol=1e-6)

@@ -13,9 +13,11 @@ LIKELIHOODS = ("gaussian", "bernoulli")
 _EPSILON = 1e-7
 
 
-def _flatten(x):
-    """Reshapes `[batch, ...]` to `[batch, n]` so reductions cover every feature."""
-    return tf.reshape(x, [tf.shape(x)[0], -1])
+def _feature_axes(x):
+    """The non-batch axes of `x`: static when its rank is (no shape ops, fewer TFLite ops)."""
+    if x.shape.rank is None:
+        return tf.range(1, tf.rank(x))
+    return list(range(1, x.shape.rank))
 
 
 def squared_error(x, x_hat):
@@ -41,7 +43,7 @@ def reconstruction_error(x, x_hat, kind="mse"):
         errors = tf.abs(x - x_hat)
     else:
         raise ValueError(f"Expected `kind` to be 'mse' or 'mae'. Received: kind={kind!r}")
-    return tf.reduce_mean(_flatten(errors), axis=1)
+    return tf.reduce_mean(errors, axis=_feature_axes(errors))
 
 
 def kl_divergence(z_mean, z_log_var):
@@ -55,7 +57,7 @@ def kl_divergence(z_mean, z_log_var):
         A float tensor `[batch]`, summed over all non-batch axes.
     """
     terms = -0.5 * (1.0 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var))
-    return tf.reduce_sum(_flatten(terms), axis=1)
+    return tf.reduce_sum(terms, axis=_feature_axes(terms))
 
 
 def negative_log_likelihood(x, x_hat, likelihood="gaussian", log_var=None):
@@ -83,7 +85,6 @@ def negative_log_likelihood(x, x_hat, likelihood="gaussian", log_var=None):
             + log_var
             + math.log(2.0 * math.pi)
         )
-        terms = terms + tf.zeros_like(x)  # broadcast a per-feature log_var to x's shape
     elif likelihood == "bernoulli":
         p = tf.clip_by_value(x_hat, _EPSILON, 1.0 - _EPSILON)
         terms = -(x * tf.math.log(p) + (1.0 - x) * tf.math.log(1.0 - p))
@@ -91,7 +92,7 @@ def negative_log_likelihood(x, x_hat, likelihood="gaussian", log_var=None):
         raise ValueError(
             f"Expected `likelihood` to be one of {LIKELIHOODS}. Received: likelihood={likelihood!r}"
         )
-    return tf.reduce_sum(_flatten(terms), axis=1)
+    return tf.reduce_sum(terms, axis=_feature_axes(terms))
 
 
 def trimmed_weights(per_example_loss, fraction):

@@ -3,11 +3,12 @@
 Higher is more anomalous for every score.
 """
 
-import weakref
-
 import tensorflow as tf
 
+from tfvae import error_terms as terms_lib
 from tfvae import losses
+from tfvae.array_batches import array_batches
+from tfvae.shared_trace import shared_function
 
 #: Per-example outputs of `anomaly_scores`, each float32 `[batch]` unless noted.
 SCORE_OUTPUTS = (
@@ -17,13 +18,18 @@ SCORE_OUTPUTS = (
     "negative_elbo",  # NLL(x | decoded z) + KL: the per-example VAE loss with beta=1
     "score",  # the model's `score_name`, the one its threshold applies to
 )
+#: Every output of `anomaly_scores`.
+ALL_OUTPUTS = (
+    *SCORE_OUTPUTS, "feature_errors", "features", "reconstruction", "z_mean", "z_log_var",
+    "valid", "is_anomaly",
+)
 
 
 def _mean_over_samples(values):
     return tf.add_n(values) / float(len(values))
 
 
-def anomaly_scores(model, inputs, mc_samples=0, seed=0):
+def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
     """Computes every anomaly score of a VAE for a batch, deterministically.
 
     By default the decoder reconstructs the posterior mean `z_mean`, so the same
@@ -38,6 +44,8 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
             preprocessor takes).
         mc_samples: int. 0 decodes `z_mean`; L > 0 averages over L samples.
         seed: int. Seed of the Monte Carlo noise.
+        keys: the outputs needed, or None for all. The per-example error terms are
+            computed only for these, in one fused pass (`tfvae.error_terms`).
 
     Returns:
         A dict of tensors: the `SCORE_OUTPUTS` (float32 `[batch]`), plus
@@ -45,7 +53,8 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
         `reconstruction`, `z_mean`, `z_log_var`, `valid` (bool `[batch]`, False for
         rows with NaN/inf features) and `is_anomaly` (bool `[batch]`: score above the
         model's threshold, or not `valid`; all False while no threshold is set
-        unless the row is invalid).
+        unless the row is invalid). With `keys`, the error scores not needed for them
+        are left out.
 
     Example:
     ```python
@@ -70,100 +79,153 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0):
         codes = [z_mean]
     reconstructions = [model.decode(z) for z in codes]
     log_var = model.observation_log_var
+    log_var = None if log_var is None else tf.convert_to_tensor(log_var)
     # An ensemble decodes [batch, K, ...]: every score is the mean over its K members.
     targets = model.member_targets(features)
     members = float(model.members)
-    reconstruction = model.average_members(_mean_over_samples(reconstructions))
-    feature_errors = model.average_members(
-        _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
-    )
-    nll = _mean_over_samples(
-        [losses.negative_log_likelihood(targets, r, model.likelihood, log_var) for r in reconstructions]
-    ) / members
+    wanted = terms_lib.needed_terms(ALL_OUTPUTS if keys is None else keys, model.score_name)
+    terms = [  # the KL and validity do not depend on the sample: once
+        terms_lib.error_terms(targets, r, z_mean, z_log_var, model.likelihood, log_var,
+                    tuple(t for t in wanted if t not in ("kl", "valid") or index == 0))
+        for index, r in enumerate(reconstructions)
+    ]
     outputs = {
         "features": features,
-        "reconstruction": reconstruction,
+        "reconstruction": model.average_members(_mean_over_samples(reconstructions)),
         "z_mean": z_mean,
         "z_log_var": z_log_var,
-        "feature_errors": feature_errors,
-        "reconstruction_error": _mean_over_samples(
-            [losses.reconstruction_error(targets, r, "mse") for r in reconstructions]
+        "feature_errors": model.average_members(
+            _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
         ),
-        "reconstruction_error_mae": _mean_over_samples(
-            [losses.reconstruction_error(targets, r, "mae") for r in reconstructions]
-        ),
-        "kl": losses.kl_divergence(z_mean, z_log_var) / members,
     }
-    outputs["negative_elbo"] = nll + outputs["kl"]
-    outputs["score"] = outputs[model.score_name]
-    outputs.update(decisions(model, features, outputs["score"]))
+    for name, term in (("reconstruction_error", "mse"), ("reconstruction_error_mae", "mae")):
+        if term in wanted:
+            outputs[name] = _mean_over_samples([t[term] for t in terms])
+    if "kl" in wanted:
+        outputs["kl"] = terms[0]["kl"] / members
+    if "nll" in wanted:
+        nll = _mean_over_samples([t["nll"] for t in terms]) / members
+        outputs["negative_elbo"] = nll + outputs["kl"]
+    outputs["valid"] = terms[0]["valid"] if "valid" in wanted else _valid(features)
+    if model.score_name in outputs:
+        outputs["score"] = outputs[model.score_name]
+        outputs.update(decisions(model, features, outputs["score"], outputs["valid"]))
     return outputs
 
 
-def decisions(model, features, score):
+def _valid(features):
+    axes = list(range(1, features.shape.rank))
+    return tf.reduce_all(tf.math.is_finite(features), axis=axes)
+
+
+def decisions(model, features, score, valid=None):
     """`valid` (no NaN/inf feature) and `is_anomaly` (score above the model's threshold,
-    or not valid) per example: the decision outputs of every model's scores."""
-    flat = tf.reshape(features, [tf.shape(features)[0], -1])
-    valid = tf.reduce_all(tf.math.is_finite(flat), axis=1)
+    or not valid) per example: the decision outputs of every model's scores. `valid`
+    may come computed already."""
+    valid = _valid(features) if valid is None else valid
     # NaN > threshold is False, so invalid rows are flagged explicitly.
     return {"valid": valid, "is_anomaly": tf.logical_or(score > model.threshold, tf.logical_not(valid))}
 
 
-#: model -> {(keys, mc_samples): traced scoring function}; weak, so models can be freed.
-_SCORERS = weakref.WeakKeyDictionary()
+#: Rows per call of `score_in_batches` (benchmarks/speed_profile.py measured the batch sizes).
+SCORE_BATCH = 8192
+
+
+def _pick(keys, mc_samples):
+    def score(model, batch):
+        out = anomaly_scores(model, batch, mc_samples=mc_samples, keys=keys)
+        return {key: out[key] for key in keys}
+
+    return score
+
+
+def _rows(inputs, start, stop):
+    return tf.nest.map_structure(lambda a: a[start:stop], inputs)
+
+
+class _BatchScorer:
+    """`anomaly_scores` of one model, traced once per model structure (see `batch_scorer`)."""
+
+    def __init__(self, model, keys, mc_samples):
+        self.model, self.keys, self.mc_samples = model, keys, mc_samples
+        self.name = f"anomaly_scores{keys}mc{mc_samples}fuse{terms_lib.FUSE}"
+        self._calls = {}  # input dtypes and inner shapes -> call
+
+    def __call__(self, batch):
+        batch = tf.nest.map_structure(tf.convert_to_tensor, batch)
+        call = self._calls.get(_signature(batch))
+        if call is None:
+            if not self.model.built:  # Keras builds on the first (eager) call
+                anomaly_scores(self.model, _rows(batch, 0, 1))
+            call = self._trace(batch)
+        return call(batch)
+
+    def get_concrete_function(self, input_spec):
+        """Traces (or finds) the function for inputs of `input_spec` (a batch or its specs)."""
+        call = self._calls.get(_signature(input_spec)) or self._trace(input_spec)
+        return call.concrete
+
+    def _trace(self, example):
+        function = _pick(self.keys, self.mc_samples)
+        call = shared_function(self.model, self.name, function, example)
+        self._calls[_signature(example)] = call
+        return call
+
+
+def _signature(inputs):
+    """Dtypes and inner shapes of a batch (or of its `tf.TensorSpec`s): one trace each."""
+    return tuple((t.dtype, tuple(t.shape[1:])) for t in tf.nest.flatten(inputs))
 
 
 def batch_scorer(model, keys=SCORE_OUTPUTS, mc_samples=0):
-    """The traced `anomaly_scores` of `model` returning only `keys`, cached per model.
+    """The traced `anomaly_scores` of `model` returning only `keys`.
 
-    Calling it again with the same model, keys and `mc_samples` returns the same
-    `tf.function`, so repeated scoring (one detector call per chunk, per epoch...)
-    does not retrace. Outputs not in `keys` are pruned from the traced graph.
+    The trace takes the model's variables as arguments (`tfvae.shared_trace`), so it
+    serves every model of the same structure: scoring a second model of the same
+    shapes, or the same model again, does not trace again. Outputs not in `keys` are
+    pruned from the graph.
 
     Args:
-        model: a built VAE.
+        model: a VAE (built, or built on the first call).
         keys: names of the `anomaly_scores` outputs to return.
         mc_samples: int. See `anomaly_scores`.
 
     Returns:
-        A `tf.function` mapping a batch to a dict of tensors, one per key.
+        A callable mapping a batch (array, tensor or dict of them) to a dict of
+        tensors, one per key.
     """
-    keys, mc_samples = tuple(keys), int(mc_samples)
-    cache = _SCORERS.setdefault(model, {})
-    if (keys, mc_samples) not in cache:
-        # A weak reference: the cached function must not keep its (weak) key alive.
-        model_ref = weakref.ref(model)
-
-        @tf.function(reduce_retracing=True)
-        def _score(batch):
-            out = anomaly_scores(model_ref(), batch, mc_samples=mc_samples)
-            return {key: out[key] for key in keys}
-
-        cache[(keys, mc_samples)] = _score
-    return cache[(keys, mc_samples)]
+    return _BatchScorer(model, tuple(keys), int(mc_samples))
 
 
-def score_in_batches(model, x, batch_size=4096, keys=SCORE_OUTPUTS, mc_samples=0):
-    """Runs `anomaly_scores` over numpy inputs in batches, traced once per model and keys.
+def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=SCORE_OUTPUTS, mc_samples=0):
+    """Runs `anomaly_scores` over numpy inputs in batches, traced once per model structure.
+
+    Batches are row slices of `x` (`tfvae.array_batches`: no copy of the whole array,
+    no allocation per batch), and the results are written into arrays allocated once.
 
     Args:
-        model: a built VAE.
+        model: a VAE.
         x: numpy array (or dict of numpy arrays for raw-column models).
         batch_size: int. Rows per batch.
         keys: names of the outputs to return.
         mc_samples: int. See `anomaly_scores`.
 
     Returns:
-        A dict of numpy arrays, one per key, concatenated over batches.
+        A dict of numpy arrays, one per key, `len(x)` rows each.
     """
     import numpy as np
 
-    keys = tuple(keys)
-    _score = batch_scorer(model, keys, mc_samples)
-    dataset = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
-    parts = {key: [] for key in keys}
-    for batch in dataset:
-        out = _score(batch)
-        for key in keys:
-            parts[key].append(out[key].numpy())
-    return {key: np.concatenate(parts[key], axis=0) for key in keys}
+    scorer = batch_scorer(model, keys, mc_samples)
+    n_rows = len(tf.nest.flatten(x)[0])
+    results = None
+    for start, stop, batch in array_batches(x, batch_size):
+        out = scorer(batch)
+        if results is None:
+            results = {
+                k: np.empty((n_rows, *v.shape[1:]), v.dtype.as_numpy_dtype) for k, v in out.items()
+            }
+        for key, value in out.items():
+            results[key][start:stop] = value.numpy()
+    if results is None:  # no rows: one empty call gives the shapes and dtypes
+        return {k: v.numpy() for k, v in scorer(x).items()}
+    return results

@@ -112,17 +112,29 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
         raise ValueError(
             f"`{name}` has {array.shape[1]} features, but the model was fitted with {n_features}."
         )
-    array = array.astype(np.float32)
+    # No copy of float32 input: scoring a large array must not hold it twice.
+    array = array.astype(np.float32, copy=False)
     if not allow_nonfinite:
-        finite = np.isfinite(array)
-        if not finite.all():
-            rows, cols = np.nonzero(~finite)
-            where = f"column {names[cols[0]]!r}" if names else f"column {cols[0]}"
-            raise ValueError(
-                f"`{name}` holds {rows.size} NaN/inf values (first at row {rows[0]}, {where}). "
-                "Impute or drop them before fitting."
-            )
+        _check_finite(array, names, name)
     return array, names
+
+
+def _check_finite(array, names, name, block_rows=65536):
+    """Refuses NaN/inf, looking at blocks of rows (no boolean copy of the whole array)."""
+    count, first = 0, None
+    for start in range(0, len(array), block_rows):
+        bad = ~np.isfinite(array[start : start + block_rows])
+        if bad.any():
+            count += int(bad.sum())
+            if first is None:
+                rows, cols = np.nonzero(bad)
+                first = (start + rows[0], cols[0])
+    if count:
+        where = f"column {names[first[1]]!r}" if names else f"column {first[1]}"
+        raise ValueError(
+            f"`{name}` holds {count} NaN/inf values (first at row {first[0]}, {where}). "
+            "Impute or drop them before fitting."
+        )
 
 
 def _is_numeric(dtype):

@@ -7,6 +7,7 @@ import numpy as np
 
 from tfvae.data.frames import grouped_feature_frame, read_table, to_columns, unknown_categories
 from tfvae.data.tabular_preprocessor import TabularPreprocessor
+from tfvae.detectors.base import BaseDetector
 from tfvae.detectors.vae_detector import VAEDetector
 from tfvae.scores import score_in_batches
 from tfvae.validation import check_fit_rows, check_no_inf, check_unique_columns
@@ -143,6 +144,10 @@ class TabularVAEDetector(VAEDetector):
         if indices is None:
             return frame, None
         return frame.iloc[np.sort(indices[0])], frame.iloc[np.sort(indices[1])]
+
+    # Raw columns are checked by `_checked` (its NaN/inf rules are the raw columns', not
+    # the encoded features' that the scoring graph's `valid` sees).
+    score_samples = BaseDetector.score_samples
 
     @property
     def preprocessor_(self):

@@ -154,6 +154,9 @@ class VAEDetector(KerasDetector):
         self.model_.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate),
             steps_per_execution=steps_per_execution,
+            # XLA fuses the step's elementwise ops (benchmarks/speed_profile.py); raw string
+            # columns (the tabular preprocessing) have no XLA kernels.
+            jit_compile=not isinstance(train_inputs, dict),
         )
         callbacks = []
         if holdout_inputs is not None and self.early_stopping_patience:
@@ -185,6 +188,16 @@ class VAEDetector(KerasDetector):
 
     def _raw_scores(self, x):
         return score_in_batches(self.model_, x, keys=("score",))["score"].astype(np.float64)
+
+    def score_samples(self, X):
+        """Anomaly score per row (higher = more anomalous)."""
+        # The scoring graph finds NaN/inf rows (its `valid` output) in the pass it makes
+        # anyway; only then does the strict check run, to name the first one.
+        x = self._checked(X, allow_nonfinite=True)
+        out = score_in_batches(self.model_, x, keys=("score", "valid"))
+        if not out["valid"].all():
+            self._checked(X)
+        return out["score"].astype(np.float64)
 
     def score_details(self, X):
         """All scores per row (`tfvae.scores.SCORE_OUTPUTS` plus `is_anomaly`, `valid`).

@@ -30,6 +30,10 @@ class FeatureScaler(keras.layers.Layer):
     ```
     """
 
+    #: `center` and `scale` are also non-trainable weights, read by `call`: one trace
+    #: of a model serves every scaler of the same width (`tfvae.shared_trace`).
+    UNTRACED_CONFIG = ("center", "scale")
+
     def __init__(self, center, scale, knee=None, **kwargs):
         super().__init__(**kwargs)
         self.center = [float(v) for v in center]
@@ -72,9 +76,19 @@ class FeatureScaler(keras.layers.Layer):
         scale = np.where(scale > 0, scale, 1.0)
         return cls(center.tolist(), scale.tolist(), knee=knee, **kwargs)
 
+    def build(self, input_shape):
+        for name, values in (("center", self.center), ("scale", self.scale)):
+            weight = self.add_weight(
+                shape=(len(values),),
+                initializer=keras.initializers.Constant(values),
+                trainable=False,
+                name=name,
+            )
+            setattr(self, f"{name}_weight", weight)
+
     def call(self, inputs):
         inputs = tf.cast(inputs, "float32")
-        z = (inputs - tf.constant(self.center, "float32")) / tf.constant(self.scale, "float32")
+        z = (inputs - self.center_weight) / self.scale_weight
         if self.knee is None:
             return z
         magnitude = tf.abs(z)

@@ -118,6 +118,9 @@ class GANomaly(keras.Model):
     }
     absent_outputs = ABSENT_OUTPUTS
 
+    #: Config entries that do not enter a traced graph (see `VAE.UNTRACED_CONFIG`).
+    UNTRACED_CONFIG = ("threshold", "feature_names")
+
     def __init__(
         self,
         encoder,

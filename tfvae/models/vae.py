@@ -58,6 +58,10 @@ class VAE(keras.Model):
     ```
     """
 
+    #: Config entries that do not enter a traced graph (values held in variables, names):
+    #: one trace of the scores serves models differing only in them (`tfvae.shared_trace`).
+    UNTRACED_CONFIG = ("beta", "threshold", "feature_names")
+
     def __init__(
         self,
         encoder,
