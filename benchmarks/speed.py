@@ -42,14 +42,13 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import tensorflow as tf  # noqa: E402
 from common import command_line, machine_info  # noqa: E402
 from speed_reference import BareTrainer, Network, forward_chain  # noqa: E402
-from tflite_latency import measure as tflite_row_latency, op_counts  # noqa: E402
-
-import tensorflow as tf  # noqa: E402
+from tflite_latency import measure as tflite_row_latency  # noqa: E402
+from tflite_latency import op_counts  # noqa: E402
 
 import tfvae  # noqa: E402
-
 from tfvae.detectors import VAEDetector  # noqa: E402
 from tfvae.detectors.schedule import training_schedule  # noqa: E402
 from tfvae.detectors.vae_detector import row_batches  # noqa: E402

@@ -30,12 +30,11 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 from common import command_line, machine_info  # noqa: E402
 from speed import best_rates  # noqa: E402
 from speed_reference import BareTrainer, Network, forward_chain  # noqa: E402
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from tfvae import error_terms, scores  # noqa: E402
 from tfvae.detectors import VAEDetector  # noqa: E402

@@ -80,7 +80,9 @@ def feature_shape(model):
         input_shape = model.preprocessor.compute_output_shape(input_shape)
     shape = tuple(input_shape)[1:]
     if any(d is None for d in shape):
-        raise ValueError(f"Expected a fixed feature shape to export. The model was built on {input_shape}.")
+        raise ValueError(
+            f"Expected a fixed feature shape to export. The model was built on {input_shape}."
+        )
     return tuple(int(d) for d in shape)
 
 
@@ -122,11 +124,15 @@ def build_signatures(model):
             features = tf.ensure_shape(features, spec.shape, name="features_shape_check")
             return _pick(anomaly_scores(scored, features, keys=keys), keys)
 
-        signatures[name] = tf.function(serve, input_signature=[spec], autograph=False).get_concrete_function()
+        signatures[name] = tf.function(
+            serve, input_signature=[spec], autograph=False
+        ).get_concrete_function()
     if raw_spec is not None:
 
         def serve_raw(**columns):
             return _pick(anomaly_scores(model, columns, keys=SCORE_KEYS), SCORE_KEYS)
 
-        signatures[RAW_SIGNATURE] = tf.function(serve_raw, autograph=False).get_concrete_function(**raw_spec)
+        signatures[RAW_SIGNATURE] = tf.function(serve_raw, autograph=False).get_concrete_function(
+            **raw_spec
+        )
     return signatures

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from helpers import gaussian_blobs
+
 from tfvae import SCORE_OUTPUTS, anomaly_scores, losses, score_in_batches
 from tfvae.models import VAE, DenseDecoder, DenseEncoder, FeatureScaler
 

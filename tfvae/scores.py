@@ -8,20 +8,23 @@ import tensorflow as tf
 from tfvae import error_terms as terms_lib
 from tfvae import losses
 from tfvae.array_batches import array_batches
+from tfvae.score_names import SCORE_NAMES
 from tfvae.shared_trace import shared_function
 
-#: Per-example outputs of `anomaly_scores`, each float32 `[batch]` unless noted.
-SCORE_OUTPUTS = (
-    "reconstruction_error",  # mean squared error over features
-    "reconstruction_error_mae",  # mean absolute error over features
-    "kl",  # KL(q(z|x) || N(0, I))
-    "negative_elbo",  # NLL(x | decoded z) + KL: the per-example VAE loss with beta=1
-    "score",  # the model's `score_name`, the one its threshold applies to
-)
+#: Per-example scores of `anomaly_scores`, float32 `[batch]`: the named scores
+#: (`tfvae.score_names`, with their definitions) and `score`, the model's `score_name`,
+#: the one its threshold applies to.
+SCORE_OUTPUTS = (*SCORE_NAMES, "score")
 #: Every output of `anomaly_scores`.
 ALL_OUTPUTS = (
-    *SCORE_OUTPUTS, "feature_errors", "features", "reconstruction", "z_mean", "z_log_var",
-    "valid", "is_anomaly",
+    *SCORE_OUTPUTS,
+    "feature_errors",
+    "features",
+    "reconstruction",
+    "z_mean",
+    "z_log_var",
+    "valid",
+    "is_anomaly",
 )
 
 
@@ -85,8 +88,15 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
     members = float(model.members)
     wanted = terms_lib.needed_terms(ALL_OUTPUTS if keys is None else keys, model.score_name)
     terms = [  # the KL and validity do not depend on the sample: once
-        terms_lib.error_terms(targets, r, z_mean, z_log_var, model.likelihood, log_var,
-                    tuple(t for t in wanted if t not in ("kl", "valid") or index == 0))
+        terms_lib.error_terms(
+            targets,
+            r,
+            z_mean,
+            z_log_var,
+            model.likelihood,
+            log_var,
+            tuple(t for t in wanted if t not in ("kl", "valid") or index == 0),
+        )
         for index, r in enumerate(reconstructions)
     ]
     outputs = {
@@ -124,7 +134,10 @@ def decisions(model, features, score, valid=None):
     may come computed already."""
     valid = _valid(features) if valid is None else valid
     # NaN > threshold is False, so invalid rows are flagged explicitly.
-    return {"valid": valid, "is_anomaly": tf.logical_or(score > model.threshold, tf.logical_not(valid))}
+    return {
+        "valid": valid,
+        "is_anomaly": tf.logical_or(score > model.threshold, tf.logical_not(valid)),
+    }
 
 
 #: Rows per call of `score_in_batches` (benchmarks/speed_profile.py measured the batch sizes).

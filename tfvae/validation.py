@@ -101,13 +101,17 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
         if not _is_numeric(array.dtype):
             raise ValueError(f"`{name}` must be numeric. Received dtype {array.dtype}.")
     if array.ndim != 2:
-        hint = " Reshape 1-D data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) (one row)."
+        hint = (
+            " Reshape 1-D data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) (one row)."
+        )
         raise ValueError(
             f"Expected `{name}` to be 2-D [n_rows, n_features]. Received shape {array.shape}."
             + (hint if array.ndim == 1 else "")
         )
     if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"`{name}` is empty: shape {array.shape}. Pass at least one row and column.")
+        raise ValueError(
+            f"`{name}` is empty: shape {array.shape}. Pass at least one row and column."
+        )
     if n_features is not None and array.shape[1] != n_features:
         raise ValueError(
             f"`{name}` has {array.shape[1]} features, but the model was fitted with {n_features}."

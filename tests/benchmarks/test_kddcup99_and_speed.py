@@ -22,18 +22,25 @@ def test_kddcup99_quick_vae_and_iforest_on_the_same_split(shared_data, tmp_path)
     assert kdd.main([str(path), "--quick", "--out", str(tmp_path)]) == 0
     report = json.loads((tmp_path / "kddcup99.json").read_text())
     assert set(report["results"]) == {"vae", "iforest"}
-    assert report["n_test_anomalies"] == report["n_test"] // 2  # classic split: as many attacks as normals
+    assert (
+        report["n_test_anomalies"] == report["n_test"] // 2
+    )  # classic split: as many attacks as normals
     for result in report["results"].values():
         matrix = result["confusion_matrix"]
         assert matrix["tp"] + matrix["fn"] == report["n_test_anomalies"]
-        assert 0.5 < result["auroc"] <= 1.0  # both detect attacks even after 2 epochs / on a 5% sample
+        assert (
+            0.5 < result["auroc"] <= 1.0
+        )  # both detect attacks even after 2 epochs / on a 5% sample
     assert report["results"]["vae"]["epochs_run"] <= 2
     assert "VAE AUROC >= 0.995" in (tmp_path / "kddcup99.md").read_text()
     arrays = report["arrays"]
     assert set(arrays["results"]) == {"vae", "autoencoder", "iforest"}
     assert arrays["n_features"] > 38  # 38 numeric columns + the one-hot categories
     for result in arrays["results"].values():
-        assert result["confusion_matrix"]["tp"] + result["confusion_matrix"]["fn"] == report["n_test_anomalies"]
+        assert (
+            result["confusion_matrix"]["tp"] + result["confusion_matrix"]["fn"]
+            == report["n_test_anomalies"]
+        )
         assert 0.5 < result["auroc"] <= 1.0
     assert "VAEDetector() AUROC >= 0.99" in (tmp_path / "kddcup99.md").read_text()
 
@@ -46,16 +53,23 @@ def test_speed_quick_measures_every_ratio(tmp_path):
     # 2 FLOP per multiply-add: encoder 121x60, heads 2x(60x40), decoder 40x60 and 60x121.
     assert config["network"]["flop_per_row"] == 2 * (121 * 60 + 2 * 60 * 40 + 40 * 60 + 60 * 121)
     training, scoring = config["training"], config["scoring"]
-    assert training["fraction"] == training["detector_rows_per_s"] / training["reference_rows_per_s"]
+    assert (
+        training["fraction"] == training["detector_rows_per_s"] / training["reference_rows_per_s"]
+    )
     for path in ("decision_function", "savedmodel"):
-        assert scoring[path]["fraction"] == scoring[path]["rows_per_s"] / scoring["reference_rows_per_s"]
+        assert (
+            scoring[path]["fraction"]
+            == scoring[path]["rows_per_s"] / scoring["reference_rows_per_s"]
+        )
     for resolver in ("default_delegates", "builtin_only"):
         for runner in config["tflite"][resolver].values():
             assert runner["p99_us"] >= runner["p50_us"] > 0
     assert config["tflite"]["ops_per_signature"]["score"] > 0
     memory = config["memory"]
     assert memory["n_scores"] == memory["rows"] == 5000
-    assert memory["peak_rss_mb"] >= memory["rss_after_array_mb"] >= memory["rss_after_import_mb"] > 0
+    assert (
+        memory["peak_rss_mb"] >= memory["rss_after_array_mb"] >= memory["rss_after_import_mb"] > 0
+    )
     # The verdict in the table is the comparison of the measured ratio with the target.
     text = (tmp_path / "speed.md").read_text()
     line = next(row for row in text.splitlines() if "scoring: savedmodel" in row)

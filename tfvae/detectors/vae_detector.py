@@ -8,6 +8,7 @@ from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.detectors.schedule import training_schedule
 from tfvae.models import VAE, FeatureScaler
 from tfvae.models.builder import build_dense_vae
+from tfvae.score_names import SCORE_NAMES
 from tfvae.scores import score_in_batches
 
 
@@ -110,7 +111,10 @@ class VAEDetector(KerasDetector):
         preprocessor = None
         if self.standardize:
             preprocessor = FeatureScaler.from_data(
-                x_train, robust=self.standardize == "robust", knee=self.tail_knee, name="standardize"
+                x_train,
+                robust=self.standardize == "robust",
+                knee=self.tail_knee,
+                name="standardize",
             )
         return self._make_vae(x_train.shape[1], preprocessor, feature_names)
 
@@ -147,7 +151,9 @@ class VAEDetector(KerasDetector):
             train_inputs: array `[rows, ...]` or dict of column arrays.
             holdout_inputs: the same kind, or None.
         """
-        n_rows = len(next(iter(train_inputs.values())) if isinstance(train_inputs, dict) else train_inputs)
+        n_rows = len(
+            next(iter(train_inputs.values())) if isinstance(train_inputs, dict) else train_inputs
+        )
         steps_per_epoch, steps_per_execution, epochs = training_schedule(
             n_rows, self.batch_size, self.epochs
         )
@@ -219,6 +225,7 @@ class VAEDetector(KerasDetector):
         detector = cls(**_params_of(model))
         detector.n_features_in_ = int(model.decoder.output_dim)
         return detector
+
 
 def _params_of(model):
     """The detector arguments a loaded model records (the others keep their defaults)."""

@@ -44,9 +44,13 @@ class FeatureScaler(keras.layers.Layer):
                 f"Received: {len(self.center)} and {len(self.scale)} values"
             )
         if not all(v > 0 for v in self.scale):
-            raise ValueError(f"Expected every `scale` value to be positive. Received: scale={self.scale!r}")
+            raise ValueError(
+                f"Expected every `scale` value to be positive. Received: scale={self.scale!r}"
+            )
         if knee is not None and not (isinstance(knee, (int, float)) and knee > 0):
-            raise ValueError(f"Expected `knee` to be a positive float or None. Received: knee={knee!r}")
+            raise ValueError(
+                f"Expected `knee` to be a positive float or None. Received: knee={knee!r}"
+            )
         self.knee = None if knee is None else float(knee)
 
     @classmethod
@@ -100,11 +104,18 @@ class FeatureScaler(keras.layers.Layer):
         z = np.asarray(features, dtype=np.float64)
         if self.knee is not None:
             magnitude = np.abs(z)
-            z = np.where(magnitude > self.knee, np.sign(z) * (self.knee + np.expm1(magnitude - self.knee)), z)
+            z = np.where(
+                magnitude > self.knee, np.sign(z) * (self.knee + np.expm1(magnitude - self.knee)), z
+            )
         return z * np.asarray(self.scale) + np.asarray(self.center)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "center": self.center, "scale": self.scale, "knee": self.knee}
+        return {
+            **super().get_config(),
+            "center": self.center,
+            "scale": self.scale,
+            "knee": self.knee,
+        }

@@ -88,7 +88,9 @@ class VAE(keras.Model):
         self.decoder = decoder
         self.preprocessor = preprocessor
         self.likelihood = check_choice("likelihood", likelihood, losses.LIKELIHOODS)
-        self.observation_noise = check_choice("observation_noise", observation_noise, OBSERVATION_NOISE)
+        self.observation_noise = check_choice(
+            "observation_noise", observation_noise, OBSERVATION_NOISE
+        )
         self.score_name = check_choice("score_name", score_name, SCORE_NAMES)
         if not (isinstance(beta, (int, float)) and not isinstance(beta, bool) and beta >= 0):
             raise ValueError(f"Expected `beta` to be a non-negative float. Received: beta={beta!r}")
@@ -214,9 +216,7 @@ class VAE(keras.Model):
         # The Autoencoder never uses the z_log_var head. A zero gradient (an exact no-op
         # for Adam/SGD) keeps the optimizer's slots aligned with every trainable
         # variable, so a saved optimizer state reloads.
-        gradients = [
-            tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables)
-        ]
+        gradients = [tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables)]
         self.optimizer.apply(gradients, variables)
         return self._update_trackers(terms, sample_weight)
 
