@@ -51,3 +51,32 @@ def test_inverse_recovers_raw_values_beyond_the_knee():
     scaler = FeatureScaler(center=[1.0, -2.0], scale=[2.0, 0.5], knee=3.0)
     x = np.array([[1.0, -2.0], [40.0, 5.0], [-1e4, -30.0]], "float32")
     np.testing.assert_allclose(scaler.inverse(scaler(x).numpy()), x, rtol=1e-4)
+
+
+def test_a_keras_file_saved_before_the_statistics_were_weights_still_loads(tmp_path):
+    # Older `.keras` files hold no variables for the scaler: its config has the statistics.
+    import io
+    import zipfile
+
+    import h5py
+
+    from tfvae.detectors import VAEDetector
+    from tfvae.saving import load_keras
+    from tfvae.scores import anomaly_scores
+
+    x = np.random.default_rng(0).lognormal(size=(200, 4)).astype("float32")
+    model = VAEDetector(epochs=1, members=1).fit(x).model_
+    model.save(tmp_path / "new.keras")
+    with zipfile.ZipFile(tmp_path / "new.keras") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    weights = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(weights, "r+") as store:
+        for name in list(store["layers/feature_scaler/vars"]):
+            del store[f"layers/feature_scaler/vars/{name}"]
+    members["model.weights.h5"] = weights.getvalue()
+    with zipfile.ZipFile(tmp_path / "old.keras", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    old = load_keras(tmp_path / "old.keras")
+    scores = [anomaly_scores(m, x)["score"].numpy() for m in (old, model)]
+    np.testing.assert_allclose(scores[0], scores[1], rtol=1e-6, atol=1e-6)

@@ -90,6 +90,13 @@ class FeatureScaler(keras.layers.Layer):
             )
             setattr(self, f"{name}_weight", weight)
 
+    def load_own_variables(self, store):
+        # `.keras` files saved before the statistics became weights hold none for this
+        # layer; the statistics are in its config, which built the weights already.
+        if len(store.keys()) == 0:
+            return
+        super().load_own_variables(store)
+
     def call(self, inputs):
         inputs = tf.cast(inputs, "float32")
         z = (inputs - self.center_weight) / self.scale_weight
