@@ -18,7 +18,7 @@ _NAMES = {
     "VALIDATION": "tfvae.data.row_split",
     "TEST": "tfvae.data.row_split",
     "scan_tables": "tfvae.data.table_scan",
-    "table_dataset": "tfvae.data.table_dataset",
+    "table_dataset": "tfvae.data.table_input",
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
 __all__ = sorted(_NAMES)
