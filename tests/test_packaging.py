@@ -66,7 +66,8 @@ def test_runtime_needs_are_install_requirements():
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
     required = config["options"]["install_requires"]
-    for package in ("pyyaml", "tensorflow-serving-api"):  # train writes YAML, exports warm-ups
+    # train writes YAML, exports write warm-ups, tensorflow-datasets imports
+    # importlib_resources without declaring it.
+    for package in ("pyyaml", "tensorflow-serving-api", "importlib_resources"):
         assert package in required
-    assert "importlib_resources" not in required
     assert config["metadata"]["version"] == "attr: tfvae.__version__"
