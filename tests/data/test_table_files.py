@@ -192,3 +192,13 @@ def test_scan_statistics_match_the_in_memory_preprocessor(tmp_path):
         if got["kind"] == "numeric":
             assert got["mean"] == pytest.approx(want["mean"], rel=1e-5)
             assert got["scale"] == pytest.approx(want["scale"], rel=1e-4)
+
+
+def test_statistics_leave_out_the_test_rows(tmp_path):
+    # A category seen only in anomalies (all tested) is not in the vocabulary.
+    frame = _frame(300)
+    frame["proto"] = np.where(frame["label"] == "attack", "icmp", "tcp")
+    (tmp_path / "t").mkdir()
+    frame.to_csv(tmp_path / "t" / "a.csv", index=False)
+    scan = scan_tables(_table(tmp_path / "t"), RowSplit(test_fraction=0.0))
+    assert scan.specs[2]["vocabulary"] == ["tcp"]
