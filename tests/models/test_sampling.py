@@ -36,3 +36,23 @@ def test_sampling_runs_under_mirrored_strategy(mirrored_strategy):
     result = strategy.run(step, args=(tf.zeros((4, 2)), tf.zeros((4, 2))))
     values = strategy.experimental_local_results(result)
     assert len(values) == 2 and all(v.shape == (4, 2) for v in values)
+
+
+def test_sampling_with_a_step_is_a_function_of_seed_and_step():
+    z_mean, z_log_var = tf.zeros((64, 3)), tf.zeros((64, 3))
+    draw = lambda seed, step: Sampling(seed=seed)([z_mean, z_log_var], step=step).numpy()  # noqa: E731
+    np.testing.assert_array_equal(draw(1, 5), draw(1, 5))  # no state carried between calls
+    assert not np.allclose(draw(1, 5), draw(1, 6))
+    assert not np.allclose(draw(1, 5), draw(2, 5))
+
+
+def test_sampling_with_a_step_differs_between_replicas(mirrored_strategy):
+    layer = Sampling(seed=3)
+
+    @tf.function
+    def step(z_mean, z_log_var):
+        return layer([z_mean, z_log_var], step=tf.constant(7, "int64"))
+
+    result = mirrored_strategy.run(step, args=(tf.zeros((4, 2)), tf.zeros((4, 2))))
+    first, second = (v.numpy() for v in mirrored_strategy.experimental_local_results(result))
+    assert not np.allclose(first, second)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.own_process
 class PosteriorMean(keras.layers.Layer):
     """Test-only stand-in for `Sampling` returning `z_mean`, so runs are comparable."""
 
-    def call(self, inputs):
+    def call(self, inputs, step=None):
         return inputs[0]
 
 

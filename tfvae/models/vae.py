@@ -14,6 +14,8 @@ from tfvae.score_names import SCORE_NAMES
 OBSERVATION_NOISE = ("fixed", "learned")
 #: Bound of the posterior log-variance (exp(30) ~ 1e13 stays far from float32 overflow).
 LOG_VAR_LIMIT = 30.0
+#: Noise step of every evaluation batch (`test_step`): training steps count up from 0.
+VALIDATION_NOISE_STEP = -1
 
 
 @keras.saving.register_keras_serializable(package="tfvae")
@@ -179,11 +181,16 @@ class VAE(keras.Model):
         z = self.sampling([z_mean, z_log_var]) if training and self.variational else z_mean
         return self.decode(z, training=training)
 
-    def loss_terms(self, inputs, training=False):
-        """Per-example reconstruction NLL, KL and total loss on one sampled `z`."""
+    def loss_terms(self, inputs, training=False, noise_step=None):
+        """Per-example reconstruction NLL, KL and total loss on one sampled `z`.
+
+        `noise_step` (an int tensor) makes the sample a function of the step
+        (`Sampling`): training passes the optimizer's iterations, evaluation a
+        constant, so a validation loss compares like with like across epochs.
+        """
         features = self.features(inputs)
         z_mean, z_log_var = self.posterior(features, training=training)
-        z = self.sampling([z_mean, z_log_var]) if self.variational else z_mean
+        z = self.sampling([z_mean, z_log_var], step=noise_step) if self.variational else z_mean
         reconstruction = self.decode(z, training=training)
         # Summed over the members, so divided by K: the loss of one average member.
         nll = losses.negative_log_likelihood(
@@ -203,7 +210,7 @@ class VAE(keras.Model):
         inputs, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         self._build_for(inputs)
         with tf.GradientTape() as tape:
-            terms = self.loss_terms(inputs, training=True)
+            terms = self.loss_terms(inputs, training=True, noise_step=self.optimizer.iterations)
             if self.trim_fraction:
                 kept = losses.trimmed_weights(terms["loss"], self.trim_fraction)
                 sample_weight = kept if sample_weight is None else sample_weight * kept
@@ -223,7 +230,7 @@ class VAE(keras.Model):
     def test_step(self, data):
         inputs, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         self._build_for(inputs)
-        terms = self.loss_terms(inputs, training=False)
+        terms = self.loss_terms(inputs, training=False, noise_step=VALIDATION_NOISE_STEP)
         return self._update_trackers(terms, sample_weight)
 
     def _update_trackers(self, terms, sample_weight):
