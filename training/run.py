@@ -83,7 +83,7 @@ def train(config, out_dir, overwrite=False):
     ```
     """
     # Everything that can fail on bad input runs before the run directory is touched.
-    run_folder.check(out_dir, config, overwrite)
+    target = run_folder.check(out_dir, config, overwrite)
     strategy = _set_up_process(config)
     workers = inputs_lib.worker_count(strategy)
     inputs = inputs_lib.load_inputs(config, workers)  # a table's one statistics pass
@@ -91,7 +91,7 @@ def train(config, out_dir, overwrite=False):
     steps_per_epoch = inputs.steps_per_epoch(global_batch, workers)
     _check_sizes(steps_per_epoch, global_batch)
     chief = strategies.is_chief(strategy)
-    with run_folder.claimed(out_dir, config, overwrite, chief) as run_dir:
+    with run_folder.claimed(out_dir, target, config, chief) as run_dir:
         metrics, model_path = _train_in(
             config, strategy, inputs, workers, global_batch, steps_per_epoch, run_dir, chief
         )

@@ -51,17 +51,21 @@ def _other_entries(folder):
 def check(out_dir, config, overwrite):
     """Refuses, before any work, an `out_dir` the run may not write into. Touches nothing.
 
+    Returns:
+        The folder the run will write in (`target_dir`), decided now: every worker of
+        a multi-worker run decides before the chief writes anything.
+
     Raises:
         FileExistsError: `out_dir` is a file; holds files that are not a run; holds
             a finished run, or an unfinished one of another config, without `overwrite`.
     """
     shown = clean(out_dir)
     if not os.path.lexists(out_dir):
-        return
+        return out_dir
     if not os.path.isdir(out_dir):
         raise FileExistsError(f"--out {shown} is a file, not a run folder; not replacing it.")
     if not os.listdir(out_dir):
-        return
+        return out_dir
     if not is_run(out_dir):
         entries = _other_entries(out_dir) or sorted(os.listdir(out_dir))
         listed = ", ".join(clean(name, 40) for name in entries[:3])
@@ -76,7 +80,7 @@ def check(out_dir, config, overwrite):
             + " Choose an --out that does not exist."
         )
     if overwrite:
-        return
+        return target_dir(out_dir, overwrite)
     if os.path.exists(os.path.join(out_dir, "metrics.json")):
         raise FileExistsError(
             f"{shown} already holds a finished run (metrics.json). Pass --overwrite to "
@@ -87,6 +91,7 @@ def check(out_dir, config, overwrite):
             f"{shown} holds an unfinished run with a different config; rerun it with the "
             "same config to resume, or pass --overwrite to start again."
         )
+    return out_dir
 
 
 def staging_dir(out_dir):
@@ -164,13 +169,14 @@ def _claim(folder, config, stale_ok, shown_out):
 
 
 @contextlib.contextmanager
-def claimed(out_dir, config, overwrite, chief=True):
-    """Yields the folder to write the run in, holding it until the run is published.
+def claimed(out_dir, target, config, chief=True):
+    """Yields `target`, the folder to write the run in, holding it until it is published.
 
     Args:
         out_dir: str. The `--out` folder.
+        target: str. What `check` returned: `out_dir`, or the staging folder of a run
+            that replaces the one in `out_dir` (swapped in when the block ends).
         config: the `TrainConfig` (a folder holding its unfinished run is resumed).
-        overwrite: bool. Replace a previous run in `out_dir`.
         chief: bool. Only the chief claims, cleans up and publishes; other workers of
             a multi-worker run write below the folder the chief claims.
 
@@ -178,7 +184,6 @@ def claimed(out_dir, config, overwrite, chief=True):
         FileExistsError: another run holds the folder, or it appeared meanwhile, or
             (when publishing) `out_dir` no longer holds only a run.
     """
-    target = target_dir(out_dir, overwrite)
     if not chief:
         yield target
         return
@@ -188,7 +193,9 @@ def claimed(out_dir, config, overwrite, chief=True):
         atomic.output_errors(out_dir),
         atomic.new_folders(os.path.dirname(os.path.abspath(target))),
     ):
-        if target != out_dir:  # the run being replaced must not be resumed meanwhile
+        if target != out_dir and os.path.isdir(
+            out_dir
+        ):  # the run it replaces: not resumed meanwhile
             locks.append(atomic.lock_folder(out_dir, _WHO))
         try:
             lock, fresh, created = _claim(target, config, target != out_dir, shown)
