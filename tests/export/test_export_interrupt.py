@@ -1,7 +1,5 @@
 """Ctrl-C during `tfvae export`: the exit status says whether a version was published."""
 
-import os
-
 from tfvae import cli
 from tfvae.export import api
 
