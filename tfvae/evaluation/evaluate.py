@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn import metrics as sk_metrics
 
 from tfvae.anomaly_generation import generate_anomalies
+from tfvae.atomic import staged_folder
 from tfvae.data.frames import to_columns
 from tfvae.evaluation.report import write_report
 from tfvae.metrics import detection_metrics
@@ -152,6 +153,7 @@ def evaluate(
     n_synthetic=None,
     history=None,
     seed=0,
+    overwrite=True,
 ):
     """Measures how well a model separates anomalies, and writes a report.
 
@@ -168,6 +170,9 @@ def evaluate(
         n_synthetic: int or None. How many (default: 10% of the rows, at least 10).
         history: optional dict of training losses (defaults to a detector's `history_`).
         seed: int. Seed of the synthetic anomalies.
+        overwrite: bool. Replace files of the same names in `out_dir`. With False,
+            the report is published only if none of its files exists by then
+            (`tfvae.atomic.staged_folder`); otherwise nothing is written.
 
     Returns:
         A JSON-ready dict: `metrics` (AUROC, AUPRC, precision, recall, F1, FPR,
@@ -200,10 +205,13 @@ def evaluate(
         "plots": {},
     }
     if out_dir is not None:
-        os.makedirs(out_dir, exist_ok=True)
         if history is None and detector is not None:
             history = getattr(detector, "history_", None)
-        if plots:
-            result["plots"] = _plots(out_dir, scores, y, threshold, history, x)
-        write_report(result, out_dir)
+        with staged_folder(out_dir, overwrite=overwrite) as staging:
+            if plots:
+                made = _plots(staging, scores, y, threshold, history, x)
+                result["plots"] = {
+                    k: os.path.join(out_dir, os.path.basename(p)) for k, p in made.items()
+                }
+            write_report(result, staging)
     return result
