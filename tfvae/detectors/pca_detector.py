@@ -43,14 +43,13 @@ class PCADetector(BaseDetector):
         self.seed = seed
 
     def _fit_scores(self, x):
-        train, holdout = self._split(x)
-        holdout = train if holdout is None else holdout
+        train, _, holdout = self._split(x)
         n_components = self.n_components
         if isinstance(n_components, int):
             n_components = min(n_components, train.shape[1], train.shape[0])
         self.pipeline_ = make_pipeline(StandardScaler(), PCA(n_components, random_state=self.seed))
         self.pipeline_.fit(train)
-        return self._raw_scores(holdout)
+        return self._raw_scores(x), holdout
 
     def _feature_errors(self, x):
         scaled = self.pipeline_[0].transform(x)
