@@ -14,6 +14,8 @@ import os
 import sys
 import zipfile
 
+from tfvae.extras import MissingExtraError
+
 # name -> (module, one-line help). tfvae.training / tfvae.export are imported lazily,
 # so the core package never depends on them.
 COMMANDS = {
@@ -31,8 +33,9 @@ COMMANDS = {
     ),
 }
 
-#: Errors that mean bad input or usage (exit status 2), not a bug.
-INPUT_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
+#: Errors that mean bad input or usage (exit status 2), not a bug; a missing optional
+#: extra is one (its message names the `pip install` to run).
+INPUT_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, MissingExtraError)
 EXIT_OK, EXIT_SOME_ROWS, EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 

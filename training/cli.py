@@ -18,8 +18,13 @@ SHORTCUTS = {
 
 
 def add_arguments(parser):
+    from tfvae.training.config_files import packaged_configs
+
     parser.add_argument(
-        "--config", required=True, help="YAML or JSON config (see training/configs/)"
+        "--config",
+        required=True,
+        help="a YAML/JSON config file, or the name of a config shipped with tfvae: "
+        + ", ".join(packaged_configs()),
     )
     parser.add_argument("--data", help="data path (overrides data.path)")
     parser.add_argument("--out", default=None, help="run directory (default: runs/<config name>)")

@@ -7,10 +7,10 @@ errors that name the field. Command-line overrides use dotted keys
 
 import dataclasses
 import json
-import os
 import typing
 
 from tfvae.score_names import SCORE_NAMES
+from tfvae.training.config_files import config_path
 
 DATA_SOURCES = ("demo", "npz", "table", "mnist_idx", "kddcup99")
 MODEL_TYPES = ("vae", "autoencoder")
@@ -382,10 +382,10 @@ def to_dict(config):
 
 
 def load_config(path, overrides=None):
-    """Reads a `.yaml`/`.yml`/`.json` config file, applies dotted-key `overrides` (as
+    """Reads a `.yaml`/`.yml`/`.json` config file (or a packaged config by name, see
+    `config_files.config_path`), applies dotted-key `overrides` (as
     `with_overrides`) and validates the result (a file may leave `data.path` to `--data`)."""
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"Config file not found: {path}")
+    path = config_path(path)  # a file, or a packaged config by name (`demo`)
     with open(path) as f:
         text = f.read()
     if path.endswith(".json"):
