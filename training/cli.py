@@ -40,6 +40,9 @@ def add_arguments(parser):
     )
     parser.add_argument("--deterministic", action="store_true", default=None, help="op determinism")
     parser.add_argument(
+        "--quiet", action="store_true", help="no per-epoch progress (sets training.verbose=0)"
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -65,6 +68,8 @@ def overrides_from(args):
     for flag in ("jit_compile", "deterministic"):
         if getattr(args, flag):
             overrides[f"training.{flag}"] = True
+    if args.quiet:
+        overrides["training.verbose"] = 0
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep:

@@ -20,6 +20,11 @@ def add_arguments(parser):
     parser.add_argument(
         "--block-mb", type=float, default=16, help="MB of CSV parsed per block (the memory bound)"
     )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (a bar on a terminal, else a line every 10 s)",
+    )
 
 
 def check_output(output, inputs, overwrite):
@@ -35,6 +40,7 @@ def check_output(output, inputs, overwrite):
 
 def run(args):
     from tfvae.data.table_scoring import score_table
+    from tfvae.progress import Progress
 
     check_output(args.output, (args.table, args.model), args.overwrite)
     report = score_table(
@@ -44,6 +50,7 @@ def run(args):
         batch_size=args.batch_size,
         block_bytes=max(1, int(args.block_mb * 2**20)),
         overwrite=args.overwrite,
+        progress=Progress("tfvae score", quiet=args.quiet),
     )
     keys = (
         "rows",
