@@ -180,6 +180,7 @@ class BaseDetector(BaseEstimator, abc.ABC):
             n_features=self.n_features_in_,
             feature_names=None if names is None or isinstance(X, np.ndarray) else list(names),
             allow_nonfinite=allow_nonfinite,
+            owner=type(self).__name__,
         )
         return x
 
