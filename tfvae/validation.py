@@ -110,8 +110,7 @@ def check_features(
         array = _numeric_array(x, name)
     if array.ndim != 2:
         hint = (
-            " Reshape your data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) "
-            "(one row)."
+            " Reshape your data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) (one row)."
         )
         raise ValueError(
             f"Expected `{name}` to be 2-D [n_rows, n_features]. Received shape {array.shape}."
