@@ -31,8 +31,9 @@ class GANDetector(KerasDetector):
     [0, 255]) get convolutional ones (`ConvEncoder`/`ConvDecoder`) and pixels scaled
     to [0, 1] inside the model; height and width must be divisible by
     `2 ** len(image_filters)` (28x28 with the default). See `tfvae.models.GANomaly` for
-    the losses and scores. A held-out `validation_fraction` of the rows calibrates the
-    threshold on rows the model did not train on.
+    the losses and scores. Without `contamination`, a held-out `validation_fraction` of
+    the rows calibrates the threshold on rows the model did not train on (see
+    `BaseDetector`).
 
     After training, the run is checked (`gan_training_problems`): NaN/inf losses or
     scores raise `GANTrainingError`; so do a discriminator whose loss fell to ~0 and a

@@ -114,8 +114,13 @@ class KerasDetector(BaseDetector):
                     if key in arrays:
                         setattr(self, key, np.asarray(arrays[key], dtype=np.float64))
         known = self.get_params()
-        params = {k: tuple(v) if isinstance(v, list) else v for k, v in state["params"].items()}
-        self.set_params(**{k: v for k, v in params.items() if k in known})
+        # JSON has no tuples: give back a tuple where the parameter holds one (hidden_units).
+        params = {
+            k: tuple(v) if isinstance(v, list) and isinstance(known[k], tuple) else v
+            for k, v in state["params"].items()
+            if k in known
+        }
+        self.set_params(**params)
         if state.get("threshold_rule"):
             self.threshold_rule_ = Threshold.from_dict(state["threshold_rule"])
 

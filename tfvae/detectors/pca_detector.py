@@ -17,7 +17,8 @@ class PCADetector(BaseDetector):
     Args:
         n_components: int or float. Passed to `sklearn.decomposition.PCA` (a float in
             (0, 1) keeps that share of variance).
-        validation_fraction: float. Held-out share used to calibrate the threshold.
+        validation_fraction: float. Held-out share that calibrates the threshold
+            (without `contamination`) and the p-values.
         contamination: float or None. See `VAEDetector`.
         threshold_percentile: float. See `VAEDetector`.
         seed: int. Seeds the split.

@@ -17,7 +17,8 @@ class VAEDetector(KerasDetector):
 
     Inputs are scaled inside the model (a `FeatureScaler`), so the saved model takes
     raw numbers. A held-out `validation_fraction` of the rows drives early stopping
-    and calibrates the threshold on rows the model did not train on. The defaults
+    and, without `contamination`, calibrates the threshold on rows the model did not
+    train on (see `BaseDetector` for both rules and PyOD's attributes). The defaults
     were chosen on the ADBench tables (benchmarks/README.md).
 
     Args:
