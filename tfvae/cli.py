@@ -17,6 +17,7 @@ import sys
 import traceback
 import zipfile
 
+from tfvae.extras import MissingExtraError
 from tfvae.quoting import clean, quote
 
 # name -> (module, one-line help). tfvae.training / tfvae.export are imported lazily,
@@ -36,8 +37,9 @@ COMMANDS = {
     ),
 }
 
-#: Errors that mean bad input or usage (exit status 2), not a bug.
-INPUT_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
+#: Errors that mean bad input or usage (exit status 2), not a bug; a missing optional
+#: extra is one (its message names the `pip install` to run).
+INPUT_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, MissingExtraError)
 EXIT_OK, EXIT_SOME_ROWS, EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 

@@ -39,7 +39,7 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
         out_dir: str. Output folder.
         epochs: int. Maximum epochs.
         seed: int. Seed of the split and of training.
-        verbose: int. Keras verbosity.
+        verbose: int. Keras verbosity (`tfvae demo` passes `progress.keras_verbosity`).
         overwrite: bool. Replace `model.keras`, `test.csv` and `metrics.json` already in
             `out_dir` (refused otherwise, before training; exports are versioned).
 
@@ -128,10 +128,23 @@ def add_arguments(parser):
         action="store_true",
         help="replace model.keras, test.csv and metrics.json already in --out",
     )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no training progress (a bar on a terminal, else one line per epoch)",
+    )
 
 
 def run(args):
-    report = run_demo(args.out, epochs=args.epochs, seed=args.seed, overwrite=args.overwrite)
+    from tfvae.progress import keras_verbosity
+
+    report = run_demo(
+        args.out,
+        epochs=args.epochs,
+        seed=args.seed,
+        verbose=keras_verbosity(args.quiet),
+        overwrite=args.overwrite,
+    )
     m = report["metrics"]
     print(f"\nTrained on {report['n_train']} benign rows for {report['epochs_run']} epochs.")
     print(

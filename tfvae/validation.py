@@ -17,8 +17,8 @@ def check_fit_rows(n_rows, name="X"):
     """Refuses to fit on fewer than `MIN_FIT_ROWS` rows (one row trains, then flags everything)."""
     if n_rows < MIN_FIT_ROWS:
         raise ValueError(
-            f"`{name}` has {n_rows} row(s); fitting needs at least {MIN_FIT_ROWS} normal rows to "
-            "learn a model and calibrate a threshold on its scores."
+            f"`{name}` has n_samples={n_rows}; fitting needs at least {MIN_FIT_ROWS} normal rows "
+            "to learn a model and calibrate a threshold on its scores."
         )
 
 
@@ -56,13 +56,14 @@ def check_no_inf(frame, name="X"):
                 )
 
 
-def _is_sparse(x):
-    """A scipy sparse matrix or array (checked without importing scipy)."""
-    return type(x).__module__.startswith("scipy.sparse") and hasattr(x, "toarray")
-
-
 def check_features(
-    x, n_features=None, feature_names=None, name="X", allow_nonfinite=False, purpose="fitting"
+    x,
+    n_features=None,
+    feature_names=None,
+    name="X",
+    allow_nonfinite=False,
+    purpose="fitting",
+    owner="the model",
 ):
     """Validates a feature table and returns it as float32 plus its column names.
 
@@ -75,6 +76,7 @@ def check_features(
         name: str. The argument name used in messages.
         allow_nonfinite: bool. Let NaN/inf through (to score them as invalid).
         purpose: str. What the rows are for (`"fitting"`, `"scoring"`), in messages.
+        owner: str. Who expects `n_features` (a detector's class name), for messages.
 
     Returns:
         `(array, names)`: float32 array and the column names (None for numpy input).
@@ -82,17 +84,20 @@ def check_features(
     Raises:
         ValueError: empty input, 1-D input, non-numeric columns, NaN/inf values,
             wrong width or column names.
+        TypeError: sparse matrices; objects that are not numbers.
     """
     names = None
+    if type(x).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"Expected `{name}` to be a dense array or DataFrame: sparse input is not "
+            f"supported. Received: a scipy sparse matrix ({type(x).__name__}, shape "
+            f"{getattr(x, 'shape', '?')}); convert it first with `{name}.toarray()` if it fits "
+            "in memory."
+        )
     if isinstance(x, (str, os.PathLike)):
         from tfvae.data.frames import read_table
 
         x = read_table(x, name)
-    if _is_sparse(x):
-        raise ValueError(
-            f"`{name}` is a scipy sparse matrix ({type(x).__name__}, shape {x.shape}); tfvae "
-            f"models take dense rows. Convert it first: `{name}.toarray()` (or a DataFrame)."
-        )
     if isinstance(x, pd.DataFrame):
         check_unique_columns(x, name)
         names = [str(c) for c in x.columns]
@@ -112,24 +117,25 @@ def check_features(
         # Nullable dtypes (Float64, Int64) hold pd.NA: read it as NaN, reported below.
         array = x.to_numpy(dtype="float64", na_value=np.nan)
     else:
-        array = np.asarray(x)
-        if not _is_numeric(array.dtype):
-            raise ValueError(f"`{name}` must be numeric. Received dtype {array.dtype}.")
+        array = _numeric_array(x, name)
     if array.ndim != 2:
         hint = (
-            " Reshape 1-D data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) (one row)."
+            " Reshape your data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) (one row)."
         )
         raise ValueError(
             f"Expected `{name}` to be 2-D [n_rows, n_features]. Received shape {array.shape}."
             + (hint if array.ndim == 1 else "")
         )
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(
-            f"`{name}` is empty: shape {array.shape}. Pass at least one row and column."
-        )
+    for axis, what in ((0, "sample"), (1, "feature")):
+        if array.shape[axis] == 0:
+            raise ValueError(
+                f"`{name}` is empty: 0 {what}(s) (shape={array.shape}) while a minimum of 1 "
+                f"is required. Pass at least one {'row' if axis == 0 else 'column'}."
+            )
     if n_features is not None and array.shape[1] != n_features:
         raise ValueError(
-            f"`{name}` has {array.shape[1]} features, but the model was fitted with {n_features}."
+            f"{name} has {array.shape[1]} features, but {owner} is expecting {n_features} "
+            "features as input (as in `fit`)."
         )
     # No copy of float32 input: scoring a large array must not hold it twice.
     array = array.astype(np.float32, copy=False)
@@ -159,6 +165,24 @@ def _check_finite(array, names, name, purpose, block_rows=65536):
             f"`{name}` holds {count} NaN/inf values (first at row {first[0]}, {where}). "
             f"Impute or drop them before {purpose}{hint}."
         )
+
+
+def _numeric_array(x, name):
+    """`x` as a numeric numpy array; object arrays of numbers are converted."""
+    array = np.asarray(x)
+    if pd.api.types.is_complex_dtype(array.dtype):
+        raise ValueError(
+            f"Complex data not supported: `{name}` must hold real numbers. "
+            f"Received dtype {array.dtype}."
+        )
+    if array.dtype == object:
+        try:
+            return array.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"`{name}` must be numeric: {error}") from None
+    if not _is_numeric(array.dtype):
+        raise ValueError(f"`{name}` must be numeric. Received dtype {array.dtype}.")
+    return array
 
 
 def _is_numeric(dtype):

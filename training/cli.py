@@ -22,8 +22,13 @@ SHORTCUTS = {
 
 
 def add_arguments(parser):
+    from tfvae.training.config_files import packaged_configs
+
     parser.add_argument(
-        "--config", required=True, help="YAML or JSON config (see training/configs/)"
+        "--config",
+        required=True,
+        help="a YAML/JSON config file, or the name of a config shipped with tfvae: "
+        + ", ".join(packaged_configs()),
     )
     parser.add_argument("--data", help="data path (overrides data.path)")
     parser.add_argument(
@@ -43,6 +48,9 @@ def add_arguments(parser):
         "--jit-compile", action="store_true", default=None, help="sets training.jit_compile"
     )
     parser.add_argument("--deterministic", action="store_true", default=None, help="op determinism")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no per-epoch progress (sets training.verbose=0)"
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -69,6 +77,8 @@ def overrides_from(args):
     for flag in ("jit_compile", "deterministic"):
         if getattr(args, flag):
             overrides[f"training.{flag}"] = True
+    if args.quiet:
+        overrides["training.verbose"] = 0
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep:

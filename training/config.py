@@ -12,6 +12,7 @@ import typing
 
 from tfvae.quoting import clean, quote
 from tfvae.score_names import SCORE_NAMES
+from tfvae.training.config_files import config_path
 
 DATA_SOURCES = ("demo", "npz", "table", "mnist_idx", "kddcup99")
 MODEL_TYPES = ("vae", "autoencoder")
@@ -395,8 +396,9 @@ MAX_CONFIG_BYTES = 1 << 20
 
 
 def load_config(path, overrides=None):
-    """Reads a `.yaml`/`.yml`/`.json` config file, applies dotted-key `overrides` (as
-    `with_overrides`) and validates the result (a file may leave `data.path` to `--data`).
+    """Reads a `.yaml`/`.yml`/`.json` config file (or a packaged config by name, see
+    `config_files.config_path`), applies dotted-key `overrides` (as `with_overrides`) and
+    validates the result (a file may leave `data.path` to `--data`).
 
     YAML is read with `yaml.SafeLoader` less what a config never needs: anchors and
     aliases (which can expand a small file into a huge value), explicit tags
@@ -406,9 +408,8 @@ def load_config(path, overrides=None):
         FileNotFoundError: no file at `path`.
         ConfigError: a file that does not parse, or a bad key or value (named).
     """
+    path = config_path(path)  # a file, or a packaged config by name (`demo`)
     shown = clean(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"Config file not found: {shown}")
     if not path.endswith((".json", ".yaml", ".yml")):
         raise ConfigError(f"Expected a .yaml, .yml or .json config file. Received: {shown}")
     if os.path.getsize(path) > MAX_CONFIG_BYTES:

@@ -92,7 +92,7 @@ def test_python_api_messages_name_the_problem(numeric_model):
 
     model, frame = numeric_model
     x = frame.to_numpy()
-    with pytest.raises(ValueError, match="scipy sparse matrix.*toarray"):
+    with pytest.raises(TypeError, match="scipy sparse matrix.*toarray"):
         VAEDetector(epochs=1).fit(scipy.sparse.csr_matrix(x))
     with pytest.raises(
         ValueError, match="Expected `latent_dim` to be .*Received: latent_dim='big'"

@@ -28,10 +28,16 @@ def add_arguments(parser):
         default=16,
         help="MB of CSV parsed per block, 0.01 to 4096 (the memory bound)",
     )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (a bar on a terminal, else a line every 10 s)",
+    )
 
 
 def run(args):
     from tfvae.data.table_scoring import score_table
+    from tfvae.progress import Progress
 
     report = score_table(
         args.model,
@@ -40,6 +46,7 @@ def run(args):
         batch_size=args.batch_size,
         block_bytes=int(args.block_mb * 2**20),
         overwrite=args.overwrite,
+        progress=Progress("tfvae score", quiet=args.quiet),
     )
     keys = (
         "rows",

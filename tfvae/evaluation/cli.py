@@ -49,6 +49,10 @@ def run(args):
         )
     if not args.overwrite:
         refuse_existing(args.out, OUTPUT_FILES)
+    if not args.no_plots:  # before reading anything: a missing extra is a usage error
+        from tfvae.extras import require_extra
+
+        require_extra("plots", "tfvae evaluate draws plots (or pass --no-plots)")
 
     from tfvae.saving import as_model
 

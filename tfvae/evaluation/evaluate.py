@@ -10,6 +10,7 @@ from tfvae.anomaly_generation import generate_anomalies
 from tfvae.atomic import staged_folder
 from tfvae.data.frames import to_columns
 from tfvae.evaluation.report import write_report
+from tfvae.extras import require_extra
 from tfvae.metrics import detection_metrics
 from tfvae.score_names import SCORE_NAMES
 from tfvae.scores import score_in_batches
@@ -184,6 +185,8 @@ def evaluate(
     result["metrics"]["auroc"]
     ```
     """
+    if out_dir is not None and plots:
+        require_extra("plots", "evaluate draws plots (pass plots=False to skip them)")
     vae, detector, threshold = _resolve(model_or_detector, threshold)
     x, y, source = _labels(vae, _inputs(vae, x), y, synthetic, n_synthetic, seed)
     scores = _scores(vae, detector, x)
