@@ -5,21 +5,27 @@ import os
 import signal
 import sys
 
+from tfvae.cli import number, output_path
 from tfvae.export.options import FORMATS, QUANTIZATIONS
 
 
 def add_arguments(parser):
     parser.add_argument("--model", required=True, help="trained model (.keras, with its threshold)")
-    parser.add_argument("--out", required=True, help="export base: writes OUT/NAME/VERSION/")
+    parser.add_argument(
+        "--out", required=True, type=output_path, help="export base: writes OUT/NAME/VERSION/"
+    )
     parser.add_argument(
         "--name", default="model", help="model name as TF Serving serves it (default: model)"
     )
     parser.add_argument(
-        "--version", type=int, default=None, help="version number (default: next free)"
+        "--version",
+        type=number(int, 1, 2**63 - 1),
+        default=None,
+        help="version number, 1 to 2^63-1 (TF Serving's int64; default: next free)",
     )
     parser.add_argument(
         "--threshold",
-        type=float,
+        type=number(float),
         default=None,
         help="decision threshold to store (default: the model's)",
     )

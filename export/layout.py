@@ -2,8 +2,11 @@
 
 A version is written under a hidden temporary name beside its final place
 (`.tmp-<version>-<random>`, which TF Serving ignores: it only loads integer names)
-and renamed into place only when complete. An existing version is never replaced;
-a failed export removes its temporary directory and leaves no numbered directory.
+and renamed into place only when complete, with a rename that fails if the version
+exists by then (`tfvae.atomic.publish`): an existing version is never replaced, and
+of two exports racing to the same version exactly one publishes. A failed export
+removes its temporary directory and the folders it created, and leaves no numbered
+directory. Versions are TF Serving's int64: 1 to 2**63 - 1.
 """
 
 import contextlib
@@ -12,7 +15,11 @@ import re
 import shutil
 import tempfile
 
-from tfvae.atomic import apply_umask
+from tfvae import atomic
+from tfvae.quoting import clean, quote
+
+#: The largest version TF Serving reads (its versions are int64).
+MAX_VERSION = 2**63 - 1
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -22,36 +29,62 @@ def check_name(name):
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(
             "Expected `name` to be letters, digits, '_', '-' or '.' (starting with a letter or "
-            f"digit). Received: name={name!r}"
+            f"digit). Received: name={quote(name)}"
         )
     return name
 
 
+def _version_of(entry):
+    """The version an entry's name stands for, as TF Serving reads it, or None."""
+    if not (entry.isascii() and entry.isdigit()):
+        return None
+    version = int(entry)
+    return version if 1 <= version <= MAX_VERSION else None
+
+
 def existing_versions(model_dir):
-    """Sorted integer versions present in `model_dir` (temporary directories excluded)."""
+    """Sorted versions present in `model_dir` (temporary and out-of-range names excluded)."""
     if not os.path.isdir(model_dir):
         return []
-    return sorted(int(entry) for entry in os.listdir(model_dir) if entry.isdigit())
+    versions = (_version_of(entry) for entry in os.listdir(model_dir))
+    return sorted(v for v in versions if v is not None)
+
+
+def _check_folder(path):
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise FileExistsError(f"{clean(path)} is a file, not an export folder; not replacing it.")
 
 
 def resolve_version(base, name, version=None):
     """Returns `(version, version_dir)`: the given version, or the next free one.
 
     Raises:
-        ValueError: `version` is not a positive int.
-        FileExistsError: the version directory exists already.
+        ValueError: `version` is not an int in [1, 2**63 - 1], or no version is free.
+        FileExistsError: the version exists already (also under another spelling,
+            such as `007` for 7), or `base` or its model folder is a file.
     """
-    model_dir = os.path.join(os.fspath(base), check_name(name))
+    base = os.fspath(base)
+    model_dir = os.path.join(base, check_name(name))
+    _check_folder(base)
+    _check_folder(model_dir)
     if version is None:
         versions = existing_versions(model_dir)
         version = versions[-1] + 1 if versions else 1
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ValueError(f"Expected `version` to be a positive int. Received: version={version!r}")
+        if version > MAX_VERSION:
+            raise ValueError(
+                f"{clean(model_dir)} holds version {MAX_VERSION}, the largest TF Serving reads; "
+                "pass a free `--version`."
+            )
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        raise ValueError(
+            f"Expected `version` to be an int in [1, {MAX_VERSION}] (TF Serving's int64). "
+            f"Received: version={quote(version)}"
+        )
     version_dir = os.path.join(model_dir, str(version))
-    if os.path.exists(version_dir):
+    if version in existing_versions(model_dir) or os.path.lexists(version_dir):
         raise FileExistsError(
-            f"{version_dir} exists already; versions are never overwritten. Pass another "
-            "`--version`, or omit it to take the next free number."
+            f"{clean(model_dir)} holds version {version} already; versions are never "
+            "overwritten. Pass another `--version`, or omit it to take the next free number."
         )
     return version, version_dir
 
@@ -67,15 +100,19 @@ def publish(version_dir):
     ```
     """
     parent, version = os.path.split(os.path.abspath(version_dir))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=parent)
-    try:
-        yield tmp
-        apply_umask(tmp)  # mkdtemp made it 0700: TF Serving may run as another user
-        # os.rename would silently replace an *empty* directory: check right before.
-        if os.path.exists(version_dir):
-            raise FileExistsError(f"{version_dir} appeared while exporting; not overwriting it.")
-        os.rename(tmp, version_dir)
-    finally:
-        if os.path.exists(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
+    with atomic.output_errors(version_dir), atomic.new_folders(parent):
+        tmp = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=parent)
+        try:
+            yield tmp
+            # Gives the umask's modes (mkdtemp made it 0700: TF Serving may run as another
+            # user), then renames without replacing a version that appeared meanwhile.
+            try:
+                atomic.publish(tmp, version_dir)
+            except FileExistsError:
+                raise FileExistsError(
+                    f"{clean(version_dir)} appeared while exporting (another export?); not "
+                    "replacing it. Export again to take the next free version."
+                ) from None
+        finally:
+            if os.path.exists(tmp):
+                shutil.rmtree(tmp, ignore_errors=True)

@@ -50,11 +50,12 @@ def test_exit_status_contract(tmp_path, monkeypatch, capsys):
     )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "gone.keras" in err
-    # --debug shows the traceback (the exception propagates).
-    with pytest.raises(FileNotFoundError):
-        cli.main(["--debug", "export", "--model", str(tmp_path / "gone.keras"), "--out", "x"])
-    with pytest.raises(FileNotFoundError):
-        cli.main(["export", "--debug", "--model", str(tmp_path / "gone.keras"), "--out", "x"])
+    # --debug adds the traceback and keeps the status (before or after the command name).
+    for argv in (["--debug", "export"], ["export", "--debug"]):
+        assert cli.main([*argv, "--model", str(tmp_path / "gone.keras"), "--out", "x"]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" in err and "FileNotFoundError" in err
+        assert err.strip().splitlines()[-1].startswith("tfvae export: error: No model file")
 
     # 3: an unexpected error (a bug) is one line too, pointing at --debug.
     def bug(args):

@@ -10,6 +10,11 @@ def test_demo_cli_trains_reports_and_saves(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--epochs", "30"]) == 0
     out = capsys.readouterr().out
     assert "auroc" in out and "model.keras" in out
+    # Not a terminal: one plain progress line per epoch, no ANSI codes, no rewritten lines.
+    assert "\x1b" not in out and "\b" not in out and "\r" not in out
+    epochs = [line for line in out.splitlines() if line.startswith("Epoch ")]
+    assert epochs and len(epochs) == len(set(epochs))
+    assert sum(" - loss: " in line for line in out.splitlines()) == len(epochs)
     report = json.loads((tmp_path / "metrics.json").read_text())
     assert report["metrics"]["auroc"] > 0.85
     model = keras.saving.load_model(tmp_path / "model.keras", safe_mode=True)
@@ -47,6 +52,10 @@ def test_demo_cli_trains_reports_and_saves(tmp_path, capsys):
     assert "metrics.json, report.md" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in kept} == kept
     assert main(args + ["--overwrite", "--no-plots"]) == 0
+    capsys.readouterr()
+    assert main(["demo", "--out", str(tmp_path), "--epochs", "2", "--overwrite", "--quiet"]) == 0
+    quiet = capsys.readouterr().out
+    assert "Epoch" not in quiet and " - loss: " not in quiet and "auroc" in quiet
 
 
 def test_cli_without_a_command_prints_help(capsys):

@@ -64,3 +64,28 @@ def test_readme_files_and_make_targets_exist():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     for config in re.findall(r"training/configs/\w+\.yaml", README):
         assert (ROOT / config).exists(), config
+
+
+def test_readme_configs_by_name_resolve_from_any_folder(tmp_path, monkeypatch):
+    from tfvae.training.config_files import config_path
+
+    monkeypatch.chdir(tmp_path)
+    names = [argv[argv.index("--config") + 1] for argv in COMMANDS if "--config" in argv]
+    assert "demo" in names and "kddcup99" in names
+    for name in names:
+        assert pathlib.Path(config_path(name)).is_file(), name
+
+
+def test_readme_install_section_names_every_extra():
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    extras = set(config["options.extras_require"])
+    section = README.split("## Install", 1)[1].split("\n## ", 1)[0]
+    table = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M))
+    assert table == extras
+    assert "pip install ." in section
+    # Dependencies are not to be installed by hand, extras are installed as extras.
+    for stale in ("pip install ai-edge-litert", "pip install tensorflow-serving-api"):
+        assert stale not in README

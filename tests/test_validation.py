@@ -63,6 +63,26 @@ def test_bad_arrays(x, match):
         check_features(x)
 
 
+def test_scikit_learn_conventions():
+    # The phrases scikit-learn's estimator checks look for, in our own one-line errors.
+    from scipy import sparse
+
+    with pytest.raises(TypeError, match="sparse input is not supported.*toarray"):
+        check_features(sparse.csr_matrix(np.eye(3)))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        check_features(np.ones((2, 2)) * 1j)
+    out, _ = check_features(np.ones((2, 2)).astype(object))  # numbers held as objects
+    assert out.dtype == np.float32
+    bad = np.ones((2, 2)).astype(object)
+    bad[0, 0] = {"a": 1}
+    with pytest.raises(TypeError, match="`X` must be numeric: float.. argument"):
+        check_features(bad)
+    with pytest.raises(ValueError, match=r"0 feature\(s\) \(shape=\(4, 0\)\) while a minimum"):
+        check_features(np.zeros((4, 0)))
+    with pytest.raises(ValueError, match="X has 2 features, but PCADetector is expecting 3"):
+        check_features(np.zeros((4, 2)), n_features=3, owner="PCADetector")
+
+
 def test_dataframe_columns_are_named_in_errors():
     frame = pd.DataFrame({"bytes": [1.0, 2.0], "host": ["a", "b"]})
     with pytest.raises(ValueError, match=r"\['host'\]"):

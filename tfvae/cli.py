@@ -5,14 +5,20 @@ A subcommand module defines `add_arguments(parser)` and `run(args) -> int`; neit
 
 Exit status: 0 success; 1 some rows could not be scored (each reported with its
 line); 2 bad usage or bad input (one line naming the problem); 3 an unexpected
-error (a bug: `--debug` shows the traceback); 130 interrupted (Ctrl-C).
+error (a bug: `--debug` shows the traceback); 130 interrupted (Ctrl-C). `--debug` adds
+the traceback and changes nothing else.
 """
 
 import argparse
 import importlib
+import math
 import os
 import sys
+import traceback
 import zipfile
+
+from tfvae.extras import MissingExtraError
+from tfvae.quoting import clean, quote
 
 # name -> (module, one-line help). tfvae.training / tfvae.export are imported lazily,
 # so the core package never depends on them.
@@ -31,9 +37,57 @@ COMMANDS = {
     ),
 }
 
-#: Errors that mean bad input or usage (exit status 2), not a bug.
-INPUT_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
+#: Errors that mean bad input or usage (exit status 2), not a bug; a missing optional
+#: extra is one (its message names the `pip install` to run).
+INPUT_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, MissingExtraError)
 EXIT_OK, EXIT_SOME_ROWS, EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+#: The largest int64: TF Serving's version numbers, seeds and counts fit below it.
+INT64_MAX = 2**63 - 1
+
+
+def number(kind=float, low=None, high=None):
+    """An argparse `type`: a finite `kind` (int or float) within `[low, high]`.
+
+    Bad values are refused while the command line is parsed (exit status 2, before
+    TensorFlow starts), with a message naming the option and the value.
+
+    Example:
+    ```python
+    parser.add_argument("--block-mb", type=number(float, 0.001, 4096), default=16)
+    ```
+    """
+    what = "an int" if kind is int else "a finite number"
+    if low is not None or high is not None:
+        what += f" in [{'-inf' if low is None else low}, {'inf' if high is None else high}]"
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if (
+            value is None
+            or not math.isfinite(value)
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
+            raise argparse.ArgumentTypeError(f"expected {what}. Received: {quote(text)}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def output_path(text):
+    """An argparse `type` for an output path: refuses `-` (outputs are files, not stdout)."""
+    if text.strip() == "-":
+        raise argparse.ArgumentTypeError(
+            "'-' (standard output) is not supported; name a file or folder (./- if you "
+            "really mean a file called '-')."
+        )
+    return text
 
 
 def _parser(command=None):
@@ -88,7 +142,15 @@ def _quiet_tensorflow():
 
 
 def _one_line(error):
-    return " ".join(str(error).split()) or type(error).__name__
+    """The error as one line, its control characters escaped (it may quote input)."""
+    return clean(" ".join(str(error).split()) or type(error).__name__, limit=2000)
+
+
+def _report(args, error, message):
+    """Prints the traceback if `--debug`, then `message`: what is printed, never the status."""
+    if args.debug:
+        traceback.print_exception(error)
+    print(clean(message, limit=None), file=sys.stderr)
 
 
 def main(argv=None):
@@ -96,7 +158,10 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = _parser(command if command in COMMANDS else None)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help (0) or bad usage (2): a status, as for every error
+        return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
     if args.command is None:
         parser.print_help()
         return EXIT_BAD_INPUT
@@ -104,21 +169,18 @@ def main(argv=None):
         _quiet_tensorflow()
         module = importlib.import_module(COMMANDS[args.command][0])
         return int(module.run(args) or 0)
-    except KeyboardInterrupt:
-        print(f"tfvae {args.command}: interrupted.", file=sys.stderr)
+    except KeyboardInterrupt as error:
+        _report(args, error, f"tfvae {args.command}: interrupted.")
         return EXIT_INTERRUPTED
     except INPUT_ERRORS as error:
-        if args.debug:
-            raise
-        print(f"tfvae {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        _report(args, error, f"tfvae {args.command}: error: {_one_line(error)}")
         return EXIT_BAD_INPUT
     except Exception as error:
-        if args.debug:
-            raise
-        print(
+        _report(
+            args,
+            error,
             f"tfvae {args.command}: unexpected error ({type(error).__name__}: {_one_line(error)}); "
             "rerun with --debug for the traceback and report it.",
-            file=sys.stderr,
         )
         return EXIT_BUG
 

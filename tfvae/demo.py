@@ -6,11 +6,13 @@ plus malignant rows (malignant = anomaly).
 """
 
 import os
+import shutil
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer
 
-from tfvae.atomic import refuse_existing, write_json, write_text
+from tfvae.atomic import new_folders, refuse_existing, staged_folder, write_json, write_text
+from tfvae.cli import number, output_path
 
 
 def demo_split(seed=0, test_normal_fraction=0.3):
@@ -26,6 +28,8 @@ def demo_split(seed=0, test_normal_fraction=0.3):
 
 #: Files `run_demo` writes into its folder (besides the versioned `export/`).
 OUTPUT_FILES = ("model.keras", "test.csv", "metrics.json")
+#: The model name of the demo's export (`<out>/export/<name>/<version>/`).
+EXPORT_NAME = "breast_cancer"
 
 
 def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
@@ -35,7 +39,7 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
         out_dir: str. Output folder.
         epochs: int. Maximum epochs.
         seed: int. Seed of the split and of training.
-        verbose: int. Keras verbosity.
+        verbose: int. Keras verbosity (`tfvae demo` passes `progress.keras_verbosity`).
         overwrite: bool. Replace `model.keras`, `test.csv` and `metrics.json` already in
             `out_dir` (refused otherwise, before training; exports are versioned).
 
@@ -51,34 +55,54 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
     detector = VAEDetector(epochs=epochs, seed=seed, verbose=verbose)
     detector.fit(x_train)
     metrics = detection_metrics(y_test, detector.score_samples(x_test), detector.threshold_)
-    os.makedirs(out_dir, exist_ok=True)
-    model_path = detector.save(os.path.join(out_dir, "model.keras"))
-    # The held-out rows with their labels, for `tfvae evaluate` / `tfvae score` next.
-    test_path = write_text(
-        os.path.join(out_dir, "test.csv"), x_test.assign(is_anomaly=y_test).to_csv(index=False)
-    )
-    # Imported here: the core package never imports tfvae.export at module level.
-    from tfvae.export import TFLITE_SIGNATURES, export_model
+    export = None
+    # The files are staged and published together at the end (never over a file that
+    # appeared meanwhile, unless `overwrite`); the export publishes its own new version.
+    # If anything fails, what this run created is removed.
+    with new_folders(os.path.join(out_dir, "export", EXPORT_NAME)):
+        try:
+            with staged_folder(out_dir, overwrite=overwrite) as staging:
+                detector.save(os.path.join(staging, "model.keras"))
+                # The held-out rows with their labels, for `tfvae evaluate` / `tfvae score` next.
+                write_text(
+                    os.path.join(staging, "test.csv"),
+                    x_test.assign(is_anomaly=y_test).to_csv(index=False),
+                )
+                export = _export(detector, out_dir, len(x_train))
+                report = _report(out_dir, detector, x_train, metrics, export)
+                write_json(os.path.join(staging, "metrics.json"), report)
+        except BaseException:
+            if export is not None:
+                shutil.rmtree(export.version_dir, ignore_errors=True)
+            raise
+    return report
 
-    export = export_model(
+
+def _export(detector, out_dir, n_train):
+    # Imported here: the core package never imports tfvae.export at module level.
+    from tfvae.export import export_model
+
+    return export_model(
         detector,
         os.path.join(out_dir, "export"),
-        name="breast_cancer",
+        name=EXPORT_NAME,
         quantize="none",
         calibration=detector.threshold_rule_.to_dict(),
-        training_summary={
-            "dataset": "sklearn breast_cancer, benign rows",
-            "n_rows": int(len(x_train)),
-        },
+        training_summary={"dataset": "sklearn breast_cancer, benign rows", "n_rows": n_train},
     )
-    report = {
+
+
+def _report(out_dir, detector, x_train, metrics, export):
+    from tfvae.export import TFLITE_SIGNATURES
+
+    return {
         "dataset": "sklearn breast_cancer (benign = normal, malignant = anomaly)",
         "n_train": int(len(x_train)),
         "epochs_run": len(detector.history_["loss"]),
         "threshold_rule": detector.threshold_rule_.to_dict(),
         "metrics": metrics,
-        "model_path": model_path,
-        "test_path": test_path,
+        "model_path": os.path.join(out_dir, "model.keras"),
+        "test_path": os.path.join(out_dir, "test.csv"),
         "export": {
             "version_dir": export.version_dir,
             "signatures": list(export.signatures),
@@ -86,23 +110,41 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
             "sizes_bytes": export.sizes,
         },
     }
-    write_json(os.path.join(out_dir, "metrics.json"), report)
-    return report
 
 
 def add_arguments(parser):
-    parser.add_argument("--out", default="runs/demo", help="output directory (default: runs/demo)")
-    parser.add_argument("--epochs", type=int, default=100, help="maximum epochs (default: 100)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--out",
+        default="runs/demo",
+        type=output_path,
+        help="output directory (default: runs/demo)",
+    )
+    parser.add_argument(
+        "--epochs", type=number(int, 1), default=100, help="maximum epochs (default: 100)"
+    )
+    parser.add_argument("--seed", type=number(int, 0, 2**32 - 1), default=0)
     parser.add_argument(
         "--overwrite",
         action="store_true",
         help="replace model.keras, test.csv and metrics.json already in --out",
     )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no training progress (a bar on a terminal, else one line per epoch)",
+    )
 
 
 def run(args):
-    report = run_demo(args.out, epochs=args.epochs, seed=args.seed, overwrite=args.overwrite)
+    from tfvae.progress import keras_verbosity
+
+    report = run_demo(
+        args.out,
+        epochs=args.epochs,
+        seed=args.seed,
+        verbose=keras_verbosity(args.quiet),
+        overwrite=args.overwrite,
+    )
     m = report["metrics"]
     print(f"\nTrained on {report['n_train']} benign rows for {report['epochs_run']} epochs.")
     print(

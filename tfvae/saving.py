@@ -10,6 +10,8 @@ import os
 import re
 import zipfile
 
+from tfvae.quoting import clean, quote
+
 
 def _registered():
     import tfvae.data.tabular_preprocessor  # noqa: F401  (registers tfvae>TabularPreprocessor)
@@ -36,11 +38,12 @@ def load_keras(path):
     ```
     """
     path = os.fspath(path)
+    shown = clean(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"No model file at {path}. Pass a `.keras` file saved by tfvae.")
+        raise FileNotFoundError(f"No model file at {shown}. Pass a `.keras` file saved by tfvae.")
     if not zipfile.is_zipfile(path):
         raise ValueError(
-            f"{path} is not a `.keras` model file (not a zip archive, or truncated); save the "
+            f"{shown} is not a `.keras` model file (not a zip archive, or truncated); save the "
             "model again with `model.save(path)`."
         )
     try:
@@ -48,9 +51,11 @@ def load_keras(path):
             bad = archive.testzip()
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise ValueError(f"{path} is a damaged `.keras` archive ({error}).") from None
+        raise ValueError(f"{shown} is a damaged `.keras` archive ({error}).") from None
     if bad is not None or "config.json" not in names:
-        raise ValueError(f"{path} is a damaged `.keras` archive (member {bad or 'config.json'}).")
+        raise ValueError(
+            f"{shown} is a damaged `.keras` archive (member {clean(bad or 'config.json')})."
+        )
     _registered()
     import keras
 
@@ -61,12 +66,12 @@ def load_keras(path):
         found = re.findall(r"'registered_name': '([^']+>[^']+)'", str(error))
         unknown = next((name for name in found if name not in _known()), None)
         raise ValueError(
-            f"{path} holds a class tfvae cannot load safely"
-            f"{f' ({unknown!r})' if unknown else ''}: only registered tfvae and Keras classes load."
+            f"{shown} holds a class tfvae cannot load safely"
+            f"{f' ({quote(unknown)})' if unknown else ''}: only registered tfvae and Keras classes load."
         ) from None
     except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
         raise ValueError(
-            f"{path} is a damaged `.keras` file ({type(error).__name__}: {error})."
+            f"{shown} is a damaged `.keras` file ({type(error).__name__}: {error})."
         ) from None
 
 
@@ -107,8 +112,16 @@ def as_model(source, gan=False):
         model = source.model_
     if not isinstance(model, classes):
         names = " or ".join(cls.__name__ for cls in classes)
+        if isinstance(model, GANomaly):  # a GANDetector's model where a VAE is needed
+            where = f"{clean(source)} holds" if isinstance(source, (str, os.PathLike)) else "Got"
+            raise ValueError(
+                f"{where} a GANomaly model (saved by GANDetector); this takes a tfvae VAE. Score "
+                "it in Python with `GANDetector.load(path).score_samples(X)`, or export it "
+                "(`tfvae export`) and serve the SavedModel."
+            )
+        received = clean(source) if isinstance(source, (str, os.PathLike)) else ""
         raise ValueError(
             f"Expected a tfvae {names}, a fitted detector or a `.keras` path. "
-            f"Received {type(model).__name__}."
+            f"Received {type(model).__name__}{f' from {received}' if received else ''}."
         )
     return model

@@ -5,6 +5,8 @@ import os
 import numpy as np
 import pandas as pd
 
+from tfvae.quoting import clean, quote
+
 #: `fit` refuses fewer rows: the threshold is a percentile of held-out scores.
 MIN_FIT_ROWS = 10
 #: Larger magnitudes overflow float32 once squared (variance, squared error).
@@ -15,8 +17,8 @@ def check_fit_rows(n_rows, name="X"):
     """Refuses to fit on fewer than `MIN_FIT_ROWS` rows (one row trains, then flags everything)."""
     if n_rows < MIN_FIT_ROWS:
         raise ValueError(
-            f"`{name}` has {n_rows} row(s); fitting needs at least {MIN_FIT_ROWS} normal rows to "
-            "learn a model and calibrate a threshold on its scores."
+            f"`{name}` has n_samples={n_rows}; fitting needs at least {MIN_FIT_ROWS} normal rows "
+            "to learn a model and calibrate a threshold on its scores."
         )
 
 
@@ -24,7 +26,7 @@ def check_unique_columns(frame, name="X"):
     """Refuses a DataFrame with a repeated column name (a column would be ambiguous)."""
     if isinstance(frame, pd.DataFrame) and frame.columns.has_duplicates:
         repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-        raise ValueError(f"`{name}` has duplicated columns {repeated}; keep one of each.")
+        raise ValueError(f"`{name}` has duplicated columns {quote(repeated)}; keep one of each.")
 
 
 def check_magnitude(array, names=None, name="X"):
@@ -33,7 +35,7 @@ def check_magnitude(array, names=None, name="X"):
         big = np.abs(array) > MAX_ABS_VALUE
     if big.any():
         rows, cols = np.nonzero(big)
-        where = repr(names[cols[0]]) if names else str(cols[0])
+        where = quote(names[cols[0]]) if names else str(cols[0])
         raise ValueError(
             f"`{name}` column {where} holds {array[rows[0], cols[0]]:g} at row {rows[0]}: values "
             f"beyond +-{MAX_ABS_VALUE:g} overflow float32 statistics. Rescale (e.g. log) the "
@@ -49,12 +51,20 @@ def check_no_inf(frame, name="X"):
             bad = np.flatnonzero(np.isinf(values))
             if bad.size:
                 raise ValueError(
-                    f"`{name}` column {str(column)!r} holds {bad.size} inf value(s) (first at row "
+                    f"`{name}` column {quote(str(column))} holds {bad.size} inf value(s) (first at row "
                     f"{bad[0]}); replace them (e.g. with NaN or a cap) before fitting."
                 )
 
 
-def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfinite=False):
+def check_features(
+    x,
+    n_features=None,
+    feature_names=None,
+    name="X",
+    allow_nonfinite=False,
+    purpose="fitting",
+    owner="the model",
+):
     """Validates a feature table and returns it as float32 plus its column names.
 
     Args:
@@ -65,6 +75,8 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
             seen in `fit`), checked when `x` is a DataFrame.
         name: str. The argument name used in messages.
         allow_nonfinite: bool. Let NaN/inf through (to score them as invalid).
+        purpose: str. What the rows are for (`"fitting"`, `"scoring"`), in messages.
+        owner: str. Who expects `n_features` (a detector's class name), for messages.
 
     Returns:
         `(array, names)`: float32 array and the column names (None for numpy input).
@@ -72,8 +84,16 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
     Raises:
         ValueError: empty input, 1-D input, non-numeric columns, NaN/inf values,
             wrong width or column names.
+        TypeError: sparse matrices; objects that are not numbers.
     """
     names = None
+    if type(x).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"Expected `{name}` to be a dense array or DataFrame: sparse input is not "
+            f"supported. Received: a scipy sparse matrix ({type(x).__name__}, shape "
+            f"{getattr(x, 'shape', '?')}); convert it first with `{name}.toarray()` if it fits "
+            "in memory."
+        )
     if isinstance(x, (str, os.PathLike)):
         from tfvae.data.frames import read_table
 
@@ -84,46 +104,47 @@ def check_features(x, n_features=None, feature_names=None, name="X", allow_nonfi
         bad = [str(c) for c, dtype in x.dtypes.items() if not _is_numeric(dtype)]
         if bad:
             raise ValueError(
-                f"`{name}` has non-numeric columns {bad}; encode them first (or use the tabular "
-                "preprocessing, which takes string columns)."
+                f"`{name}` has non-numeric columns {quote(bad)}; encode them first (or use the "
+                "tabular preprocessing, which takes string columns)."
             )
         if feature_names is not None and names != list(feature_names):
             missing = [c for c in feature_names if c not in names]
             extra = [c for c in names if c not in feature_names]
             raise ValueError(
-                f"`{name}` columns differ from those seen in fit: missing {missing}, "
-                f"unexpected {extra}" + ("" if missing or extra else ", or in another order")
+                f"`{name}` columns differ from those seen in fit: missing {quote(missing)}, "
+                f"unexpected {quote(extra)}" + ("" if missing or extra else ", or in another order")
             )
         # Nullable dtypes (Float64, Int64) hold pd.NA: read it as NaN, reported below.
         array = x.to_numpy(dtype="float64", na_value=np.nan)
     else:
-        array = np.asarray(x)
-        if not _is_numeric(array.dtype):
-            raise ValueError(f"`{name}` must be numeric. Received dtype {array.dtype}.")
+        array = _numeric_array(x, name)
     if array.ndim != 2:
         hint = (
-            " Reshape 1-D data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) (one row)."
+            " Reshape your data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) (one row)."
         )
         raise ValueError(
             f"Expected `{name}` to be 2-D [n_rows, n_features]. Received shape {array.shape}."
             + (hint if array.ndim == 1 else "")
         )
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(
-            f"`{name}` is empty: shape {array.shape}. Pass at least one row and column."
-        )
+    for axis, what in ((0, "sample"), (1, "feature")):
+        if array.shape[axis] == 0:
+            raise ValueError(
+                f"`{name}` is empty: 0 {what}(s) (shape={array.shape}) while a minimum of 1 "
+                f"is required. Pass at least one {'row' if axis == 0 else 'column'}."
+            )
     if n_features is not None and array.shape[1] != n_features:
         raise ValueError(
-            f"`{name}` has {array.shape[1]} features, but the model was fitted with {n_features}."
+            f"{name} has {array.shape[1]} features, but {owner} is expecting {n_features} "
+            "features as input (as in `fit`)."
         )
     # No copy of float32 input: scoring a large array must not hold it twice.
     array = array.astype(np.float32, copy=False)
     if not allow_nonfinite:
-        _check_finite(array, names, name)
+        _check_finite(array, names, name, purpose)
     return array, names
 
 
-def _check_finite(array, names, name, block_rows=65536):
+def _check_finite(array, names, name, purpose, block_rows=65536):
     """Refuses NaN/inf, looking at blocks of rows (no boolean copy of the whole array)."""
     count, first = 0, None
     for start in range(0, len(array), block_rows):
@@ -134,11 +155,34 @@ def _check_finite(array, names, name, block_rows=65536):
                 rows, cols = np.nonzero(bad)
                 first = (start + rows[0], cols[0])
     if count:
-        where = f"column {names[first[1]]!r}" if names else f"column {first[1]}"
+        where = f"column {quote(names[first[1]])}" if names else f"column {first[1]}"
+        hint = (
+            " (or use `score_details`, which scores such rows as invalid anomalies)"
+            if purpose == "scoring"
+            else ""
+        )
         raise ValueError(
             f"`{name}` holds {count} NaN/inf values (first at row {first[0]}, {where}). "
-            "Impute or drop them before fitting."
+            f"Impute or drop them before {purpose}{hint}."
         )
+
+
+def _numeric_array(x, name):
+    """`x` as a numeric numpy array; object arrays of numbers are converted."""
+    array = np.asarray(x)
+    if pd.api.types.is_complex_dtype(array.dtype):
+        raise ValueError(
+            f"Complex data not supported: `{name}` must hold real numbers. "
+            f"Received dtype {array.dtype}."
+        )
+    if array.dtype == object:
+        try:
+            return array.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"`{name}` must be numeric: {error}") from None
+    if not _is_numeric(array.dtype):
+        raise ValueError(f"`{name}` must be numeric. Received dtype {array.dtype}.")
+    return array
 
 
 def _is_numeric(dtype):
@@ -176,16 +220,31 @@ def read_csv(path, **kwargs):
         raise ValueError(
             f"{path} is not a valid gzip file (corrupt or truncated): {error}"
         ) from None
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"{path} is not UTF-8 text (byte {error.start}): is it really a CSV?"
-        ) from None
+    except UnicodeDecodeError:
+        raise ValueError(_not_utf8(path)) from None
     if len(frame) == 0:
         raise ValueError(f"{path} has a header but no rows.")
     if frame.isna().to_numpy().any():
         has_header = kwargs.get("header", "infer") is not None
         _refuse_ragged(path, len(frame.columns) if has_header else None)
     return frame
+
+
+def _not_utf8(path):
+    """The message for a CSV that is not UTF-8, naming its first such line."""
+    import gzip
+
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return (
+                    f"{clean(path)}, line {number}: not UTF-8 text (byte 0x{line[error.start]:02x} "
+                    f"at position {error.start + 1}); save the file as UTF-8."
+                )
+    return f"{clean(path)} is not UTF-8 text: is it really a CSV?"
 
 
 def _refuse_ragged(path, n_fields):

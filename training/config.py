@@ -10,7 +10,9 @@ import json
 import os
 import typing
 
+from tfvae.quoting import clean, quote
 from tfvae.score_names import SCORE_NAMES
+from tfvae.training.config_files import config_path
 
 DATA_SOURCES = ("demo", "npz", "table", "mnist_idx", "kddcup99")
 MODEL_TYPES = ("vae", "autoencoder")
@@ -26,12 +28,16 @@ class ConfigError(ValueError):
 
 
 def _fail(section, name, expected, value):
-    raise ConfigError(f"Expected `{section}.{name}` to be {expected}. Received: {name}={value!r}")
+    raise ConfigError(
+        f"Expected `{section}.{name}` to be {expected}. Received: {name}={quote(value)}"
+    )
 
 
-def _check_int(section, name, value, minimum):
+def _check_int(section, name, value, minimum, maximum=None):
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         _fail(section, name, f"an int >= {minimum}", value)
+    if maximum is not None and value > maximum:
+        _fail(section, name, f"an int in [{minimum}, {maximum}]", value)
 
 
 def _check_float(section, name, value, low, high, high_open=False):
@@ -256,7 +262,7 @@ class TrainingConfig:
         for name in ("batch_size", "per_replica_batch_size"):
             if getattr(self, name) is not None:
                 _check_int("training", name, getattr(self, name), 1)
-        _check_int("training", "seed", self.seed, 0)
+        _check_int("training", "seed", self.seed, 0, 2**32 - 1)  # numpy's seed range
         for name in ("deterministic", "jit_compile", "checkpoint_every_epoch"):
             if not isinstance(getattr(self, name), bool):
                 _fail("training", name, "true or false", getattr(self, name))
@@ -342,12 +348,13 @@ SECTIONS = {f.name: f.default.__class__ for f in dataclasses.fields(TrainConfig)
 
 def _section_from_dict(name, cls, values):
     if not isinstance(values, dict):
-        raise ConfigError(f"Expected section `{name}` to be a mapping. Received: {values!r}")
+        raise ConfigError(f"Expected section `{name}` to be a mapping. Received: {quote(values)}")
     valid = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(values) - set(valid))
+    unknown = sorted(map(str, set(values) - set(valid)))
     if unknown:
         raise ConfigError(
-            f"Unknown key `{name}.{unknown[0]}` in the config. Valid keys of `{name}`: {valid}."
+            f"Unknown key `{name}.{clean(unknown[0])}` in the config. Valid keys of `{name}`: "
+            f"{valid}."
         )
     return cls(**values)
 
@@ -355,11 +362,14 @@ def _section_from_dict(name, cls, values):
 def from_dict(values):
     """Builds a validated `TrainConfig` from a nested dict (as read from YAML/JSON)."""
     if not isinstance(values, dict):
-        raise ConfigError(f"Expected the config to be a mapping of sections. Received: {values!r}")
-    unknown = sorted(set(values) - set(SECTIONS))
+        raise ConfigError(
+            f"Expected the config to be a mapping of sections. Received: {quote(values)}"
+        )
+    unknown = sorted(map(str, set(values) - set(SECTIONS)))
     if unknown:
         raise ConfigError(
-            f"Unknown section `{unknown[0]}` in the config. Valid sections: {list(SECTIONS)}."
+            f"Unknown section `{clean(unknown[0])}` in the config. Valid sections: "
+            f"{list(SECTIONS)}."
         )
     return TrainConfig(
         **{
@@ -381,32 +391,128 @@ def to_dict(config):
     }
 
 
-def load_config(path, overrides=None):
-    """Reads a `.yaml`/`.yml`/`.json` config file, applies dotted-key `overrides` (as
-    `with_overrides`) and validates the result (a file may leave `data.path` to `--data`)."""
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"Config file not found: {path}")
-    with open(path) as f:
-        text = f.read()
-    if path.endswith(".json"):
-        values = json.loads(text)
-    elif path.endswith((".yaml", ".yml")):
-        import yaml
+#: Config files are a few hundred bytes; a larger one is refused before parsing.
+MAX_CONFIG_BYTES = 1 << 20
 
-        values = yaml.safe_load(text) or {}
-    else:
-        raise ConfigError(f"Expected a .yaml, .yml or .json config file. Received: {path}")
+
+def load_config(path, overrides=None):
+    """Reads a `.yaml`/`.yml`/`.json` config file (or a packaged config by name, see
+    `config_files.config_path`), applies dotted-key `overrides` (as `with_overrides`) and
+    validates the result (a file may leave `data.path` to `--data`).
+
+    YAML is read with `yaml.SafeLoader` less what a config never needs: anchors and
+    aliases (which can expand a small file into a huge value), explicit tags
+    (`!!python/object`) and repeated keys are errors naming the file and line.
+
+    Raises:
+        FileNotFoundError: no file at `path`.
+        ConfigError: a file that does not parse, or a bad key or value (named).
+    """
+    path = config_path(path)  # a file, or a packaged config by name (`demo`)
+    shown = clean(path)
+    if not path.endswith((".json", ".yaml", ".yml")):
+        raise ConfigError(f"Expected a .yaml, .yml or .json config file. Received: {shown}")
+    if os.path.getsize(path) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{shown} is {os.path.getsize(path)} bytes; a config file is at most "
+            f"{MAX_CONFIG_BYTES} bytes. Is it the right file?"
+        )
+    with open(path, "rb") as f:
+        data = f.read()
     try:
-        return from_dict(_overridden(values, overrides or {}))
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{shown}, line {line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save the "
+            "file as UTF-8."
+        ) from None
+    values = _parse(text, shown, json_text=path.endswith(".json"))
+    try:
+        return from_dict(_overridden(values or {}, overrides or {}))
     except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from None
+        raise ConfigError(f"{shown}: {error}") from None
 
 
 def parse_value(text):
-    """Parses an override value the way YAML would (`5`, `0.1`, `true`, `[64, 32]`)."""
+    """Parses an override value the way a config file is read (`5`, `0.1`, `true`, `[64, 32]`)."""
+    return _parse(text, f"--set value {quote(text)}")
+
+
+def _parse(text, where, json_text=False):
+    """The value of YAML (or JSON) `text`; errors name `where` and the line."""
     import yaml
 
-    return yaml.safe_load(text)
+    try:
+        if json_text:
+            return json.loads(text, object_pairs_hook=_unique_keys)
+        loader = _strict_yaml_loader()(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"{where}, line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{where}: nested too deeply for a config.") from None
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "not valid YAML"
+        if "'\\t'" in problem:
+            problem += " (YAML indents with spaces, not tabs)"
+        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{where}{at}: {clean(problem)}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{where}: {clean(' '.join(str(error).split()))}") from None
+
+
+def _unique_keys(pairs):
+    """`json.loads` hook: a dict of `pairs`, refusing a repeated key (JSON keeps the last)."""
+    values = {}
+    for key, value in pairs:
+        if key in values:
+            raise ConfigError(f"repeated key {quote(key)}; give each key once.")
+        values[key] = value
+    return values
+
+
+def _strict_yaml_loader():
+    """`yaml.SafeLoader` refusing anchors, aliases, explicit tags and repeated keys."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            refused = None
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                refused = (
+                    "anchors and aliases (&name, *name) are not supported; write the value out"
+                )
+            elif getattr(event, "tag", None) is not None:
+                refused = f"tags ({clean(event.tag)}) are not supported; write plain values"
+            if refused:
+                raise yaml.MarkedYAMLError(problem=refused, problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, typing.Hashable):
+                    continue  # SafeLoader refuses it with its line
+                if key in seen:
+                    raise yaml.MarkedYAMLError(
+                        problem=f"repeated key {quote(key)}; give each key once",
+                        problem_mark=key_node.start_mark,
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
 
 
 def with_overrides(config, overrides):

@@ -1,10 +1,13 @@
 import json
 
 import pandas as pd
+import pytest
 from helpers import with_anomalies
 
 from tfvae import VAEDetector
 from tfvae.cli import main
+from tfvae.evaluation import evaluate
+from tfvae.extras import MissingExtraError
 
 
 def test_evaluate_command_on_csv(tmp_path, capsys):
@@ -56,3 +59,18 @@ def test_evaluate_command_errors(tmp_path, capsys):
     )
     assert code == 2
     assert "No model file" in capsys.readouterr().err
+
+
+def test_missing_plots_extra_is_a_usage_error_before_any_work(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what `import` sees when it is absent
+    out = tmp_path / "eval"
+    # The model and data do not even exist: the extra is checked before reading them.
+    argv = ["evaluate", "--model", "absent.keras", "--data", "absent.csv", "--out", str(out)]
+    assert main(argv) == 2
+    assert "pip install 'tfvae[plots]'" in capsys.readouterr().err
+    assert not out.exists()
+    with pytest.raises(MissingExtraError, match="plots=False"):
+        evaluate(None, None, out_dir=str(out))
+    assert not out.exists()

@@ -1,6 +1,9 @@
 """The model `VAEDetector()` builds by default (5-member ensemble, FeatureScaler with a
 log tail, learned noise) exports with SavedModel and float32 TFLite parity."""
 
+import pathlib
+import re
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -57,3 +60,35 @@ def test_tflite_float32_matches_keras(exported_default):
     errors = interpreter.get_signature_runner("feature_errors")(features=rows)["feature_errors"]
     np.testing.assert_allclose(errors, ref["feature_errors"], rtol=1e-5, atol=1e-5)
     assert np.isfinite(ref["score"][:5]).all() and ref["is_anomaly"][:5].all()
+
+
+def _documented_shapes(signature):
+    """The shapes the README's signature table gives for `signature`'s outputs."""
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (row,) = [
+        line
+        for line in readme.splitlines()
+        if line.startswith("| `") and f"`{signature}`" in line.split("|")[1]
+    ]
+    return set(re.findall(r"`(\[[^\]]*\])`", row))
+
+
+def test_readme_signature_table_tells_the_shapes(exported_default):
+    result, rows, ref = exported_default
+    loaded = tf.saved_model.load(result.saved_model_dir)
+    sizes = {
+        "batch": len(rows),
+        "n_features": rows.shape[1],
+        "members": 5,
+        "latent_dim": ref["z_mean"].shape[-1],
+    }
+    for name in ("score", "feature_errors", "encode", "reconstruct"):
+        documented = _documented_shapes(name)
+        written = {
+            "[" + ", ".join(str(sizes[d]) for d in shape[1:-1].split(", ")) + "]"
+            for shape in documented
+        }
+        outputs = loaded.signatures[name](features=tf.constant(rows))
+        for key, value in outputs.items():
+            shape = "[" + ", ".join(str(d) for d in value.shape) + "]"
+            assert shape in written, f"{name}/{key}: {shape} not among README's {documented}"

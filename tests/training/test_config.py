@@ -4,6 +4,7 @@ import pathlib
 import pytest
 
 from tfvae.training.config import ConfigError, from_dict, load_config, to_dict, with_overrides
+from tfvae.training.config_files import config_path, packaged_configs
 
 CONFIGS = sorted((pathlib.Path(__file__).parents[2] / "training" / "configs").glob("*.yaml"))
 
@@ -94,8 +95,22 @@ def test_overrides_are_validated(tmp_path):
 
 
 def test_missing_config_file():
-    with pytest.raises(FileNotFoundError, match="nope.yaml"):
+    with pytest.raises(FileNotFoundError, match="nope.yaml.*demo, kddcup99, mnist, table"):
         load_config("nope.yaml")
+
+
+def test_packaged_configs_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    packaged = packaged_configs()
+    assert list(packaged) == ["demo", "kddcup99", "mnist", "table"]
+    assert config_path("demo") == config_path("demo.yaml") == packaged["demo"]
+    assert load_config("demo").data.source == "demo"
+    # A file of that name in the working folder is the user's, and wins.
+    (tmp_path / "demo.yaml").write_text("data: {source: demo}\ntraining: {epochs: 3}\n")
+    assert config_path("demo.yaml") == "demo.yaml"
+    assert load_config("demo.yaml").training.epochs == 3
+    with pytest.raises(FileNotFoundError, match="not found: configs/demo.yaml"):
+        config_path("configs/demo.yaml")  # a path names a file, never a packaged config
 
 
 @pytest.mark.parametrize(

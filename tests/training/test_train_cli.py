@@ -11,7 +11,7 @@ def _config_file(tmp_path, config):
 
 
 def test_train_command_with_overrides_jit_and_steps_per_execution(tiny, tmp_path, capsys):
-    path = _config_file(tmp_path, tiny())
+    path = _config_file(tmp_path, tiny(training={"verbose": 2}))
     out = tmp_path / "run"
     argv = [
         "train",
@@ -26,12 +26,15 @@ def test_train_command_with_overrides_jit_and_steps_per_execution(tiny, tmp_path
         "2",
         "--set",
         "model.latent_dim=3",
+        "--quiet",
     ]
     assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "Trained 1 epochs" in printed and "Epoch 1/1" not in printed  # --quiet: no progress
     resolved = json.loads((out / "config.json").read_text())
+    assert resolved["training"]["verbose"] == 0
     assert resolved["training"]["epochs"] == 1 and resolved["training"]["jit_compile"] is True
     assert resolved["training"]["steps_per_execution"] == 2 and resolved["model"]["latent_dim"] == 3
-    assert "Trained 1 epochs" in capsys.readouterr().out
     assert main(argv) == 2  # a finished run is kept
     assert "--overwrite" in capsys.readouterr().err
 

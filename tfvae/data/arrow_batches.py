@@ -4,8 +4,9 @@ The CSV reader cuts the byte stream at line ends into blocks of `block_bytes` an
 parses the blocks on a thread pool (pyarrow releases the GIL), so parsing uses every
 core and overlaps with whatever the caller does with the previous batch. Because each
 block is parsed on its own, every row keeps its 1-based line in the file, and nothing
-is dropped silently: a row with the wrong number of fields or a value that is not a
-number in a numeric column becomes an error naming its line. Blank lines are not rows.
+is dropped silently: a row with the wrong number of fields, a value that is not a
+number in a numeric column or bytes that are not UTF-8 text becomes an error naming
+its line (the other rows of the block are read). Blank lines are not rows.
 A quoted field spanning several lines is not supported (its pieces are reported as
 rows of the wrong width).
 
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 
 from tfvae.data.column_stats import CATEGORICAL, NUMERIC
 from tfvae.data.csv_chunks import Chunk, _guarded, typed_columns
+from tfvae.quoting import clean, quote
 
 #: Texts read as a missing number (NaN), as `csv_chunks.typed_columns` reads them.
 _NULL_TEXTS = ["", "nan", "NaN", "NAN", "na", "NA", "null", "NULL", "Null", "none", "None", "NONE"]
@@ -124,7 +126,7 @@ def _split_header(stream, name, block_bytes):
         raise ValueError(f"{name} is empty: expected a header line with column names.")
     header = [column.strip() for column in header]
     if len(set(header)) != len(header):
-        raise ValueError(f"{name}: repeated column names in the header {header}.")
+        raise ValueError(f"{clean(name)}: repeated column names in the header {quote(header)}.")
     return header, rest
 
 
@@ -132,7 +134,8 @@ def _check_columns(header, specs, name):
     missing = [spec["name"] for spec in specs if spec["name"] not in header]
     if missing:
         raise ValueError(
-            f"{name} is missing column(s) {missing} that the model takes (header: {header})."
+            f"{clean(name)} is missing column(s) {missing} that the model takes (header: "
+            f"{quote(header)})."
         )
 
 
@@ -186,7 +189,38 @@ def _csv_blocks(stream, specs, name, block_bytes, threads, column_names):
             yield pending.popleft().result()
 
 
+def _undecodable_lines(piece, first_line):
+    """Blanks the lines of `piece` that are not UTF-8 text; returns `(piece, errors)`.
+
+    pyarrow refuses a whole block for one such byte (a latin-1 letter, a binary
+    field); blanked, the line is skipped like an empty one and reported on its own.
+    """
+    if piece.isascii():
+        return piece, []
+    try:
+        piece.decode("utf-8")
+        return piece, []
+    except UnicodeDecodeError:
+        pass
+    lines = piece.split(b"\n")
+    errors = []
+    for index, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            errors.append(
+                (
+                    first_line + index,
+                    f"not UTF-8 text (byte 0x{line[error.start]:02x} at position "
+                    f"{error.start + 1}); save the file as UTF-8",
+                )
+            )
+            lines[index] = b""
+    return b"\n".join(lines), errors
+
+
 def _parse_piece(piece, first_line, header, specs, name):
+    piece, undecodable = _undecodable_lines(piece, first_line)
     invalid = []
 
     def on_invalid_row(row):
@@ -218,17 +252,18 @@ def _parse_piece(piece, first_line, header, specs, name):
     except pa.ArrowInvalid as error:
         last = first_line + _line_count(piece) - 1
         raise ValueError(
-            f"{name}, lines {first_line}-{last}: not a CSV pyarrow can parse: {error}"
+            f"{clean(name)}, lines {first_line}-{last}: not a CSV pyarrow can parse: "
+            f"{clean(error, limit=300)}"
         ) from error
     lines = _row_lines(piece, first_line, table.num_rows + len(invalid), name)
     keep = np.ones(len(lines), dtype=bool)
-    errors = []
+    errors = undecodable
     for number, found in invalid:
         keep[number - 1] = False
         errors.append((int(lines[number - 1]), f"expected {len(header)} fields, found {found}"))
     lines = lines[keep]
     if exact:
-        return TableBatch(_numpy_columns(table, specs), lines, errors)
+        return TableBatch(_numpy_columns(table, specs), lines, sorted(errors))
     frame = pd.DataFrame(
         {s["name"]: table.column(s["name"]).to_numpy(zero_copy_only=False) for s in specs}
     )

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tfvae.data.column_stats import CATEGORICAL, NUMERIC
+from tfvae.quoting import quote
 
 
 @dataclasses.dataclass
@@ -50,7 +51,7 @@ def typed_columns(chunk, specs):
                 errors.append(
                     (
                         int(chunk.lines[row]),
-                        f"column {spec['name']!r}: {raw.iloc[row]!r} is not a number",
+                        f"column {quote(spec['name'])}: {quote(raw.iloc[row])} is not a number",
                     )
                 )
             good &= ~bad

@@ -9,6 +9,7 @@ import dataclasses
 import numpy as np
 
 from tfvae.data.column_stats import CATEGORICAL, NUMERIC
+from tfvae.quoting import quote
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,8 +69,10 @@ class ModelInputs:
     def width(self):
         return int(np.prod(self.shape)) if not self.raw else len(self.names)
 
-    def specs(self, header):
+    def specs(self, header, source="The table"):
         """`[{"name", "kind"}]` of the columns to read from a table with `header`.
+
+        `source` names the table in messages (its path).
 
         Raises:
             ValueError: a column is missing, or a model without feature names and a
@@ -79,14 +82,15 @@ class ModelInputs:
             if len(header) != self.width:
                 raise ValueError(
                     f"The model takes {self.width} numeric columns and has no column names; "
-                    f"the table has {len(header)} columns ({header[:10]}...). Pass a table of "
+                    f"{source} has {len(header)} columns ({quote(header)}). Pass a table of "
                     f"exactly {self.width} columns."
                 )
             return [{"name": name, "kind": NUMERIC} for name in header]
         missing = [name for name in self.names if name not in header]
         if missing:
             raise ValueError(
-                f"The table is missing column(s) {missing} that the model takes (header: {header})."
+                f"{source} is missing column(s) {missing} that the model takes (header: "
+                f"{quote(header)})."
             )
         return [{"name": n, "kind": k} for n, k in zip(self.names, self.kinds)]
 

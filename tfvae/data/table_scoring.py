@@ -7,6 +7,8 @@ few blocks, never by the file.
 """
 
 import concurrent.futures
+import contextlib
+import gzip
 import os
 import time
 
@@ -18,6 +20,7 @@ import pyarrow.parquet as pq
 from tfvae.atomic import atomic_path
 from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
 from tfvae.data.model_inputs import ModelInputs
+from tfvae.quoting import clean
 from tfvae.saving import as_model
 from tfvae.scores import batch_scorer
 
@@ -40,18 +43,26 @@ OUTPUT_SCHEMA = pa.schema(
 
 
 def check_output(out_path, inputs, overwrite):
-    """Refuses an output that is an input, or that exists without `overwrite`."""
-    out = os.path.realpath(out_path)
+    """Refuses, before scoring, an output that is a folder, an input, or exists (no `overwrite`).
+
+    Publishing checks again (`atomic_path` without `overwrite` never replaces a file
+    that appears meanwhile); this check only saves the work of a run that cannot publish.
+    """
+    shown = clean(out_path)
+    if os.path.isdir(out_path) or out_path.endswith(("/", os.sep)):
+        raise ValueError(f"The output {shown} is a folder; name the output file.")
     for path in inputs:
-        if os.path.exists(path) and out == os.path.realpath(path):
+        if os.path.exists(path) and os.path.exists(out_path) and os.path.samefile(path, out_path):
             raise ValueError(
-                f"The output {out_path} is the input file: choose another output path."
+                f"The output {shown} is the input {clean(path)}: choose another output path."
             )
-    if os.path.exists(out_path) and not overwrite:
-        raise FileExistsError(f"{out_path} exists already; pass --overwrite to replace it.")
+    if os.path.lexists(out_path) and not overwrite:
+        raise FileExistsError(f"{shown} exists already; pass --overwrite to replace it.")
 
 
-def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, overwrite=False):
+def score_table(
+    model, path, out_path, batch_size=65536, block_bytes=16 << 20, overwrite=False, progress=None
+):
     """Scores every row of a CSV/Parquet table into `out_path`, in file order.
 
     The output (CSV, or Parquet when `out_path` ends in `.parquet`) has one row per
@@ -67,7 +78,12 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
         out_path: str. Output path, written to a temporary file then renamed.
         batch_size: int. Rows per model call.
         block_bytes: int. Bytes of CSV parsed per block (the memory bound).
-        overwrite: bool. Replace an existing output.
+        overwrite: bool. Replace an existing output. Without it, an output that
+            exists when scoring ends (another run wrote it meanwhile) is not replaced
+            (`FileExistsError`).
+        progress: a `tfvae.progress.Progress` (or any object with `update(rows,
+            fraction)`), told after each block the rows done and the share of the
+            input read; None reports nothing.
 
     Returns:
         A report dict: `rows`, `scored`, `n_errors`, `errors` (first 1000 as
@@ -85,21 +101,26 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
             f"Expected `batch_size` to be a positive int. Received: batch_size={batch_size!r}"
         )
     path, out_path = os.fspath(path), os.fspath(out_path)
-    check_output(out_path, [path], overwrite)
+    model_path = [os.fspath(model)] if isinstance(model, (str, os.PathLike)) else []
+    check_output(out_path, [path, *model_path], overwrite)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No such file: {path}")
+        raise FileNotFoundError(f"No such file: {clean(path)}")
     header = read_header(path)
     model = as_model(model)
     inputs = ModelInputs.from_model(model)
-    specs = inputs.specs(header)
+    specs = inputs.specs(header, source=clean(path))
     scorer = batch_scorer(model, keys=SCORE_COLUMNS)
     _trace_once(scorer, model, inputs)
     calibrated = model.threshold_value() is not None
     report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
     report["ignored_columns"] = inputs.ignored(header)
     start = time.perf_counter()
-    with atomic_path(out_path) as tmp, _writer(tmp, out_path) as write:
-        for batch in iter_table_batches(path, specs, block_bytes=block_bytes):
+    with (
+        _measured_input(path) as (source, share_read),
+        atomic_path(out_path, overwrite=overwrite) as tmp,
+        _writer(tmp, out_path) as write,
+    ):
+        for batch in iter_table_batches(source, specs, name=path, block_bytes=block_bytes):
             _count_unknown(model, inputs, batch, report)
             scores = _score(scorer, inputs.batch(batch.columns, specs), int(batch_size))
             write(_result_table(batch, scores, calibrated))
@@ -108,10 +129,31 @@ def score_table(model, path, out_path, batch_size=65536, block_bytes=16 << 20, o
             report["n_errors"] += len(batch.errors)
             room = MAX_REPORTED_ERRORS - len(report["errors"])
             report["errors"].extend(batch.errors[: max(room, 0)])
+            if progress is not None:
+                progress.update(report["rows"], share_read(report["rows"]))
+    if progress is not None:
+        progress.close()
     report["seconds"] = round(time.perf_counter() - start, 3)
     report["rows_per_s"] = round(report["rows"] / max(report["seconds"], 1e-9))
     report["output"] = out_path
     return report
+
+
+@contextlib.contextmanager
+def _measured_input(path):
+    """Yields `(source, share_read)`: what to read `path` from, and a function of the rows
+    done that gives the share of the input read so far (CSV: bytes of the file on disk,
+    compressed or not; Parquet: rows of its metadata)."""
+    if is_parquet(path):
+        total = max(pq.ParquetFile(path).metadata.num_rows, 1)
+        yield path, lambda rows: rows / total
+        return
+    size = max(os.path.getsize(path), 1)
+    with open(path, "rb") as raw:
+        # Python's gzip reader (as `iter_table_batches` opens a path) raises on a
+        # truncated file instead of ending early.
+        stream = gzip.GzipFile(fileobj=raw) if path.lower().endswith(".gz") else raw
+        yield stream, lambda rows: raw.tell() / size
 
 
 def _trace_once(scorer, model, inputs):

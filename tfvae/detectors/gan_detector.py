@@ -31,8 +31,9 @@ class GANDetector(KerasDetector):
     [0, 255]) get convolutional ones (`ConvEncoder`/`ConvDecoder`) and pixels scaled
     to [0, 1] inside the model; height and width must be divisible by
     `2 ** len(image_filters)` (28x28 with the default). See `tfvae.models.GANomaly` for
-    the losses and scores. A held-out `validation_fraction` of the rows calibrates the
-    threshold on rows the model did not train on.
+    the losses and scores. Without `contamination`, a held-out `validation_fraction` of
+    the rows calibrates the threshold on rows the model did not train on (see
+    `BaseDetector`).
 
     After training, the run is checked (`gan_training_problems`): NaN/inf losses or
     scores raise `GANTrainingError`; so do a discriminator whose loss fell to ~0 and a
@@ -63,7 +64,8 @@ class GANDetector(KerasDetector):
         validation_fraction: float. Share of rows held out for calibration (no hold-out
             when it would be under 10 rows).
         contamination: float or None. Expected anomaly share of the training data;
-            when set, the threshold flags that share (PyOD convention).
+            when set, `threshold_` flags that share of the rows given to `fit`
+            (`labels_`; PyOD's rule, see `BaseDetector`).
         threshold_percentile: float. Otherwise, the percentile of held-out scores.
         on_failure: str. `"raise"` (`GANTrainingError`) or `"warn"` when the run
             collapsed (a diverged run always raises).
@@ -234,7 +236,7 @@ class GANDetector(KerasDetector):
 
     def _fit_scores(self, x):
         keras.utils.set_random_seed(self.seed)
-        x_train, x_holdout = self._split(x)
+        x_train, x_holdout, holdout = self._split(x)
         names = None if not hasattr(self, "feature_names_in_") else list(self.feature_names_in_)
         x_train = self._as_model_input(x_train)
         self.model_ = self._build_model(x_train, names)
@@ -257,12 +259,13 @@ class GANDetector(KerasDetector):
             self.model_.calibrate_score_scales(
                 terms["reconstruction_error"], terms["feature_residual"]
             )
-        calibration = x_train if x_holdout is None else self._as_model_input(x_holdout)
-        out = score_in_batches(
-            self.model_, calibration, keys=("features", "reconstruction", "score")
-        )
+        # The run is checked on rows it did not train on (when there are some).
+        checked = x_train if x_holdout is None else self._as_model_input(x_holdout)
+        out = score_in_batches(self.model_, checked, keys=("features", "reconstruction", "score"))
         self._check_training(out)
-        return out["score"].astype(np.float64)
+        if x_holdout is None:
+            return out["score"].astype(np.float64), None
+        return self._raw_scores(x), holdout
 
     def _check_training(self, out):
         n = len(out["features"])
@@ -282,11 +285,6 @@ class GANDetector(KerasDetector):
             if diverged or self.on_failure == "raise":  # NaN scores cannot even be calibrated
                 raise GANTrainingError(message)
             warnings.warn(message, RuntimeWarning, stacklevel=5)
-
-    def _after_threshold(self):
-        # The model stores float32; keep the detector's copy identical (as VAEDetector).
-        self.model_.threshold.assign(self.threshold_)
-        self.threshold_ = self.model_.threshold_value()
 
     def _raw_scores(self, x):
         x = self._as_model_input(x)

@@ -17,7 +17,8 @@ class PCADetector(BaseDetector):
     Args:
         n_components: int or float. Passed to `sklearn.decomposition.PCA` (a float in
             (0, 1) keeps that share of variance).
-        validation_fraction: float. Held-out share used to calibrate the threshold.
+        validation_fraction: float. Held-out share that calibrates the threshold
+            (without `contamination`) and the p-values.
         contamination: float or None. See `VAEDetector`.
         threshold_percentile: float. See `VAEDetector`.
         seed: int. Seeds the split.
@@ -43,14 +44,13 @@ class PCADetector(BaseDetector):
         self.seed = seed
 
     def _fit_scores(self, x):
-        train, holdout = self._split(x)
-        holdout = train if holdout is None else holdout
+        train, _, holdout = self._split(x)
         n_components = self.n_components
         if isinstance(n_components, int):
             n_components = min(n_components, train.shape[1], train.shape[0])
         self.pipeline_ = make_pipeline(StandardScaler(), PCA(n_components, random_state=self.seed))
         self.pipeline_.fit(train)
-        return self._raw_scores(holdout)
+        return self._raw_scores(x), holdout
 
     def _feature_errors(self, x):
         scaled = self.pipeline_[0].transform(x)

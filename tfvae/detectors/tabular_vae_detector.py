@@ -112,7 +112,7 @@ class TabularVAEDetector(VAEDetector):
         check_unique_columns(frame)  # 1 and "1" become one name
         check_fit_rows(len(frame))
         check_no_inf(frame)  # before training, not found by the calibration afterwards
-        train, holdout = self._split_frame(frame)
+        train, holdout, holdout_rows = self._split_frame(frame)
         # Statistics and vocabularies come from every row given to `fit` (the hold-out
         # only serves early stopping and calibration), so no calibration row is out of range.
         preprocessor = TabularPreprocessor.from_dataframe(
@@ -132,18 +132,16 @@ class TabularVAEDetector(VAEDetector):
         )
         holdout_cols = None if holdout is None else to_columns(holdout, preprocessor)
         self._train(to_columns(train, preprocessor), holdout_cols)
-        calibration = holdout_cols if holdout is not None else to_columns(train, preprocessor)
-        self.calibration_scores_ = self._raw_scores(calibration)
-        self.threshold_rule_ = self._threshold_rule().fit(self.calibration_scores_)
-        self.threshold_ = self.threshold_rule_.threshold_
-        self._after_threshold()
+        self._calibrate_fit(self._raw_scores(to_columns(frame, preprocessor)), holdout_rows)
         return self
 
     def _split_frame(self, frame):
+        """`(train, holdout, holdout positions)`, rows in file order; None when too small."""
         indices = self._holdout_indices(len(frame))
         if indices is None:
-            return frame, None
-        return frame.iloc[np.sort(indices[0])], frame.iloc[np.sort(indices[1])]
+            return frame, None, None
+        train, holdout = np.sort(indices[0]), np.sort(indices[1])
+        return frame.iloc[train], frame.iloc[holdout], holdout
 
     # Raw columns are checked by `_checked` (its NaN/inf rules are the raw columns', not
     # the encoded features' that the scoring graph's `valid` sees).

@@ -17,7 +17,8 @@ class VAEDetector(KerasDetector):
 
     Inputs are scaled inside the model (a `FeatureScaler`), so the saved model takes
     raw numbers. A held-out `validation_fraction` of the rows drives early stopping
-    and calibrates the threshold on rows the model did not train on. The defaults
+    and, without `contamination`, calibrates the threshold on rows the model did not
+    train on (see `BaseDetector` for both rules and PyOD's attributes). The defaults
     were chosen on the ADBench tables (benchmarks/README.md).
 
     Args:
@@ -49,7 +50,8 @@ class VAEDetector(KerasDetector):
             calibration (no hold-out when it would be under 10 rows).
         early_stopping_patience: int. Epochs without validation improvement (0 disables).
         contamination: float or None. Expected anomaly share of the training data;
-            when set, the threshold flags that share (PyOD convention).
+            when set, `threshold_` flags that share of the rows given to `fit`
+            (`labels_`; PyOD's rule, see `BaseDetector`).
         threshold_percentile: float. Otherwise, the percentile of held-out scores.
         seed: int. Seeds weights, splits and sampling.
         verbose: int. Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
@@ -137,12 +139,11 @@ class VAEDetector(KerasDetector):
 
     def _fit_scores(self, x):
         keras.utils.set_random_seed(self.seed)
-        x_train, x_holdout = self._split(x)
+        x_train, x_holdout, holdout = self._split(x)
         names = None if not hasattr(self, "feature_names_in_") else list(self.feature_names_in_)
         self.model_ = self._build_model(x_train, names)
         self._train(x_train, x_holdout)
-        calibration = x_holdout if x_holdout is not None else x_train
-        return self._raw_scores(calibration)
+        return self._raw_scores(x), holdout
 
     def _train(self, train_inputs, holdout_inputs=None):
         """Compiles and fits `model_` (early stopping on the hold-out); sets `history_`.
@@ -185,12 +186,6 @@ class VAEDetector(KerasDetector):
             verbose=self.verbose,
         )
         self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
-
-    def _after_threshold(self):
-        # The model stores float32; keep the detector's copy identical so `predict`
-        # and every exported signature agree on rows at the boundary.
-        self.model_.threshold.assign(self.threshold_)
-        self.threshold_ = self.model_.threshold_value()
 
     def _raw_scores(self, x):
         return score_in_batches(self.model_, x, keys=("score",))["score"].astype(np.float64)

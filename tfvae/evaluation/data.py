@@ -44,7 +44,7 @@ def _read_csv(path, labels):
         if labels not in frame.columns:
             raise ValueError(f"{path} has no column {labels!r} (columns: {list(frame.columns)}).")
         y = _labels(frame.pop(labels).to_numpy(), f"{path} column {labels!r}")
-    x, names = check_features(frame, name=os.path.basename(path))
+    x, names = check_features(frame, name=os.path.basename(path), purpose="evaluating")
     return x, y, names
 
 

@@ -7,8 +7,10 @@ import pandas as pd
 from sklearn import metrics as sk_metrics
 
 from tfvae.anomaly_generation import generate_anomalies
+from tfvae.atomic import staged_folder
 from tfvae.data.frames import to_columns
 from tfvae.evaluation.report import write_report
+from tfvae.extras import require_extra
 from tfvae.metrics import detection_metrics
 from tfvae.score_names import SCORE_NAMES
 from tfvae.scores import score_in_batches
@@ -152,6 +154,7 @@ def evaluate(
     n_synthetic=None,
     history=None,
     seed=0,
+    overwrite=True,
 ):
     """Measures how well a model separates anomalies, and writes a report.
 
@@ -168,6 +171,9 @@ def evaluate(
         n_synthetic: int or None. How many (default: 10% of the rows, at least 10).
         history: optional dict of training losses (defaults to a detector's `history_`).
         seed: int. Seed of the synthetic anomalies.
+        overwrite: bool. Replace files of the same names in `out_dir`. With False,
+            the report is published only if none of its files exists by then
+            (`tfvae.atomic.staged_folder`); otherwise nothing is written.
 
     Returns:
         A JSON-ready dict: `metrics` (AUROC, AUPRC, precision, recall, F1, FPR,
@@ -179,6 +185,8 @@ def evaluate(
     result["metrics"]["auroc"]
     ```
     """
+    if out_dir is not None and plots:
+        require_extra("plots", "evaluate draws plots (pass plots=False to skip them)")
     vae, detector, threshold = _resolve(model_or_detector, threshold)
     x, y, source = _labels(vae, _inputs(vae, x), y, synthetic, n_synthetic, seed)
     scores = _scores(vae, detector, x)
@@ -200,10 +208,13 @@ def evaluate(
         "plots": {},
     }
     if out_dir is not None:
-        os.makedirs(out_dir, exist_ok=True)
         if history is None and detector is not None:
             history = getattr(detector, "history_", None)
-        if plots:
-            result["plots"] = _plots(out_dir, scores, y, threshold, history, x)
-        write_report(result, out_dir)
+        with staged_folder(out_dir, overwrite=overwrite) as staging:
+            if plots:
+                made = _plots(staging, scores, y, threshold, history, x)
+                result["plots"] = {
+                    k: os.path.join(out_dir, os.path.basename(p)) for k, p in made.items()
+                }
+            write_report(result, staging)
     return result

@@ -27,10 +27,11 @@ def architecture(n_features, latent_dim="auto", hidden_units="auto"):
     """
     if latent_dim == "auto":
         latent_dim = int(min(16, max(2, math.ceil(n_features / 2))))
+    check_positive_int("latent_dim", latent_dim)  # before it sizes the hidden layers
     if hidden_units == "auto":
         first = int(min(256, max(16, 2 * n_features)))
         hidden_units = (first, max(latent_dim, first // 2))
-    return check_positive_int("latent_dim", latent_dim), check_units("hidden_units", hidden_units)
+    return latent_dim, check_units("hidden_units", hidden_units)
 
 
 def build_dense_vae(

@@ -9,6 +9,7 @@ import tensorflow as tf
 from tfvae import losses
 from tfvae.models._config import deserialize_layers, threshold_value
 from tfvae.models._validation import check_choice
+from tfvae.models.unsupervised_model import UnsupervisedModel
 
 GAN_SCORE_NAMES = ("combined", "reconstruction_error", "feature_residual", "latent_error")
 
@@ -45,7 +46,7 @@ def _first(outputs):
 
 
 @keras.saving.register_keras_serializable(package="tfvae")
-class GANomaly(keras.Model):
+class GANomaly(UnsupervisedModel):
     """GAN-based anomaly detector following GANomaly (Akcay, Atapour-Abarghouei and
     Breckon, "GANomaly: Semi-Supervised Anomaly Detection via Adversarial Training",
     ACCV 2018, arXiv:1805.06725).
@@ -117,6 +118,10 @@ class GANomaly(keras.Model):
         "reconstruct": ("reconstruction",),
     }
     absent_outputs = ABSENT_OUTPUTS
+
+    LOSS_DESCRIPTION = (
+        "the generator's adversarial + contextual + latent losses and the discriminator's loss"
+    )
 
     #: Config entries that do not enter a traced graph (see `VAE.UNTRACED_CONFIG`).
     UNTRACED_CONFIG = ("threshold", "feature_names")

@@ -9,6 +9,7 @@ from tfvae import losses
 from tfvae.models._config import deserialize_layers, threshold_value
 from tfvae.models._validation import check_choice
 from tfvae.models.sampling import Sampling
+from tfvae.models.unsupervised_model import UnsupervisedModel
 from tfvae.score_names import SCORE_NAMES
 
 OBSERVATION_NOISE = ("fixed", "learned")
@@ -19,14 +20,16 @@ VALIDATION_NOISE_STEP = -1
 
 
 @keras.saving.register_keras_serializable(package="tfvae")
-class VAE(keras.Model):
+class VAE(UnsupervisedModel):
     """Variational autoencoder trained on reconstruction + `beta` * KL.
 
     `call` returns the reconstruction of the posterior mean (deterministic), or of a
     sample when `training=True`. `train_step` and `test_step` compute the per-example
     loss and reduce it over the *global* batch, so gradients are right under any
     `tf.distribute` strategy; under mixed precision the loss is scaled by the
-    optimizer. Anomaly scores come from `tfvae.scores.anomaly_scores`.
+    optimizer. Anomaly scores come from `tfvae.scores.anomaly_scores`. Keras
+    arguments it cannot honour (`compile(loss=...)`, `fit(x, y)`, `export`) are
+    refused or reported (`UnsupervisedModel`).
 
     Args:
         encoder: layer mapping features to `(z_mean, z_log_var)`.
@@ -59,6 +62,8 @@ class VAE(keras.Model):
     scores = tfvae.anomaly_scores(vae, x_test)["score"]
     ```
     """
+
+    LOSS_DESCRIPTION = "the reconstruction negative log-likelihood + beta * KL"
 
     #: Config entries that do not enter a traced graph (values held in variables, names):
     #: one trace of the scores serves models differing only in them (`tfvae.shared_trace`).

@@ -3,20 +3,16 @@
 import os
 
 from tfvae.atomic import atomic_path
+from tfvae.extras import require_extra
 
 
 def pyplot():
     """Imports `matplotlib.pyplot` on the non-interactive Agg backend.
 
     Raises:
-        ImportError: matplotlib is missing, with the install command.
+        MissingExtraError: matplotlib is missing, with the install command.
     """
-    try:
-        import matplotlib
-    except ImportError as error:
-        raise ImportError(
-            "tfvae plots need matplotlib: `pip install 'tfvae[plots]'` (or `pip install matplotlib`)."
-        ) from error
+    matplotlib = require_extra("plots", "tfvae.plots draws with matplotlib")
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
