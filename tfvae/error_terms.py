@@ -17,6 +17,7 @@ NEEDS = {
     "reconstruction_error_mae": ("mae",),
     "kl": ("kl",),
     "negative_elbo": ("nll", "kl"),
+    "elbo_neighbours": ("nll", "kl"),
     "valid": ("valid",),
 }
 #: Compile the terms with XLA (False runs the same ops as separate kernels).

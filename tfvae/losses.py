@@ -95,6 +95,25 @@ def negative_log_likelihood(x, x_hat, likelihood="gaussian", log_var=None):
     return tf.reduce_sum(terms, axis=_feature_axes(terms))
 
 
+def calibrated_sum(scores, calibration):
+    """Sums scores of different units after putting them on one robust scale.
+
+    Each score becomes `z = (score - center) / scale` (center and scale: median and
+    IQR of held-out rows), then `sign(z) * log(1 + |z|)`, so that no single score's
+    heavy tail decides alone, and the results are added.
+
+    Args:
+        scores: tensor `[batch, n_scores]`.
+        calibration: tensor `[2, n_scores]`: centers, then scales.
+
+    Returns:
+        A float tensor `[batch]`.
+    """
+    calibration = tf.cast(calibration, scores.dtype)
+    z = (scores - calibration[0]) / calibration[1]
+    return tf.reduce_sum(tf.sign(z) * tf.math.log1p(tf.abs(z)), axis=1)
+
+
 def trimmed_weights(per_example_loss, fraction):
     """0/1 weights keeping the `1 - fraction` lowest losses of a batch (at least one).
 

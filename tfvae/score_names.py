@@ -11,6 +11,12 @@ VAE_SCORES = {
     "reconstruction_error": "mean squared error between the features and their reconstruction",
     "reconstruction_error_mae": "mean absolute error between the features and their reconstruction",
     "kl": "KL(q(z|x) || N(0, I)) of the encoder's posterior",
+    "neighbour_distance": "distance of the posterior mean to its k-th nearest posterior mean "
+    "among the training rows the model remembers (mean over ensemble members)",
+    "elbo_neighbours": "negative ELBO plus neighbour distance, each as a robust z-score on "
+    "held-out rows (median, IQR) passed through sign(z) * log(1 + |z|)",
 }
+#: Scores that need a model with remembered training rows (`tfvae.remember_neighbours`).
+NEIGHBOUR_SCORES = ("neighbour_distance", "elbo_neighbours")
 #: What a VAE's `score_name` (and a `tfvae train` config's `model.score_name`) can be.
 SCORE_NAMES = tuple(VAE_SCORES)

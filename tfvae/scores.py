@@ -8,7 +8,7 @@ import tensorflow as tf
 from tfvae import error_terms as terms_lib
 from tfvae import losses
 from tfvae.array_batches import array_batches
-from tfvae.score_names import SCORE_NAMES
+from tfvae.score_names import NEIGHBOUR_SCORES, SCORE_NAMES
 from tfvae.shared_trace import shared_function
 
 #: Per-example scores of `anomaly_scores`, float32 `[batch]`: the named scores
@@ -117,10 +117,46 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
         nll = _mean_over_samples([t["nll"] for t in terms]) / members
         outputs["negative_elbo"] = nll + outputs["kl"]
     outputs["valid"] = terms[0]["valid"] if "valid" in wanted else _valid(features)
+    outputs.update(_neighbour_scores(model, z_mean, outputs, keys))
     if model.score_name in outputs:
         outputs["score"] = outputs[model.score_name]
         outputs.update(decisions(model, features, outputs["score"], outputs["valid"]))
     return outputs
+
+
+def _wanted(keys, score_name, name):
+    """Whether the outputs `keys` (None: all) need the score `name`."""
+    keys = ALL_OUTPUTS if keys is None else keys
+    return name in keys or (name == score_name and bool({"score", "is_anomaly"} & set(keys)))
+
+
+def _neighbour_scores(model, z_mean, outputs, keys):
+    """`neighbour_distance` and `elbo_neighbours`, when asked for and the model has them."""
+    combined = _wanted(keys, model.score_name, "elbo_neighbours")
+    if not (combined or _wanted(keys, model.score_name, "neighbour_distance")):
+        return {}
+    neighbours = getattr(model, "neighbours", None)
+    if neighbours is None:
+        if keys is None and model.score_name not in NEIGHBOUR_SCORES:
+            return {}  # "every output" of a model without remembered rows
+        raise ValueError(
+            f"This model has no remembered training rows, which the scores "
+            f"{NEIGHBOUR_SCORES} need: build it with a `LatentNeighbours` layer and call "
+            "`tfvae.remember_neighbours(model, x_train)` first."
+        )
+    found = {"neighbour_distance": neighbours(z_mean)}
+    if combined:
+        pair = tf.stack([outputs["negative_elbo"], found["neighbour_distance"]], axis=1)
+        found["elbo_neighbours"] = losses.calibrated_sum(pair, model.score_calibration)
+    return found
+
+
+def score_outputs(model):
+    """The per-example scores `model` gives: `SCORE_OUTPUTS`, less the neighbour scores
+    of a model without remembered rows."""
+    if getattr(model, "neighbours", None) is not None:
+        return SCORE_OUTPUTS
+    return tuple(name for name in SCORE_OUTPUTS if name not in NEIGHBOUR_SCORES)
 
 
 def _valid(features):
@@ -190,7 +226,7 @@ def _signature(inputs):
     return tuple((t.dtype, tuple(t.shape[1:])) for t in tf.nest.flatten(inputs))
 
 
-def batch_scorer(model, keys=SCORE_OUTPUTS, mc_samples=0):
+def batch_scorer(model, keys=None, mc_samples=0):
     """The traced `anomaly_scores` of `model` returning only `keys`.
 
     The trace takes the model's variables as arguments (`tfvae.shared_trace`), so it
@@ -200,17 +236,18 @@ def batch_scorer(model, keys=SCORE_OUTPUTS, mc_samples=0):
 
     Args:
         model: a VAE (built, or built on the first call).
-        keys: names of the `anomaly_scores` outputs to return.
+        keys: names of the `anomaly_scores` outputs to return (None: `score_outputs`).
         mc_samples: int. See `anomaly_scores`.
 
     Returns:
         A callable mapping a batch (array, tensor or dict of them) to a dict of
         tensors, one per key.
     """
+    keys = score_outputs(model) if keys is None else keys
     return _BatchScorer(model, tuple(keys), int(mc_samples))
 
 
-def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=SCORE_OUTPUTS, mc_samples=0):
+def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=None, mc_samples=0):
     """Runs `anomaly_scores` over numpy inputs in batches, traced once per model structure.
 
     Batches are row slices of `x` (`tfvae.array_batches`: no copy of the whole array,
@@ -220,7 +257,7 @@ def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=SCORE_OUTPUTS, mc_sa
         model: a VAE.
         x: numpy array (or dict of numpy arrays for raw-column models).
         batch_size: int. Rows per batch.
-        keys: names of the outputs to return.
+        keys: names of the outputs to return (None: `score_outputs(model)`).
         mc_samples: int. See `anomaly_scores`.
 
     Returns:

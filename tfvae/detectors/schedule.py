@@ -12,6 +12,8 @@ MIN_EPOCHS, MAX_EPOCHS = 5, 200
 #: Training steps per `tf.function` call: at small batches Keras' per-step Python
 #: overhead otherwise dominates (benchmarks/speed.py); the updates are the same.
 MAX_STEPS_PER_EXECUTION = 32
+#: Share of the epochs after which a detector with `filter_fraction` sets rows aside.
+FILTER_AFTER = 0.25
 
 
 def training_schedule(n_rows, batch_size, epochs="auto"):

@@ -49,15 +49,17 @@ class TabularVAEDetector(VAEDetector):
         variational=True,
         likelihood="gaussian",
         observation_noise="learned",
-        score_name="negative_elbo",
+        score_name="elbo_neighbours",
         standardize=True,
         members=5,
         trim_fraction=0.0,
+        filter_fraction=0.1,
+        n_neighbors=5,
         epochs="auto",
         batch_size=128,
-        learning_rate=1e-3,
+        learning_rate=3e-3,
         validation_fraction=0.1,
-        early_stopping_patience=10,
+        early_stopping_patience=0,
         contamination=None,
         threshold_percentile=99.0,
         seed=0,
@@ -80,6 +82,8 @@ class TabularVAEDetector(VAEDetector):
             standardize=standardize,
             members=members,
             trim_fraction=trim_fraction,
+            filter_fraction=filter_fraction,
+            n_neighbors=n_neighbors,
             epochs=epochs,
             batch_size=batch_size,
             learning_rate=learning_rate,
@@ -128,10 +132,10 @@ class TabularVAEDetector(VAEDetector):
         self.n_features_in_ = len(preprocessor.column_names)
         keras.utils.set_random_seed(self.seed)
         self.model_ = self._make_vae(
-            preprocessor.output_dim, preprocessor, preprocessor.column_names
+            preprocessor.output_dim, preprocessor, preprocessor.column_names, len(train)
         )
         holdout_cols = None if holdout is None else to_columns(holdout, preprocessor)
-        self._train(to_columns(train, preprocessor), holdout_cols)
+        self._fit_model(to_columns(train, preprocessor), holdout_cols)
         self._calibrate_fit(self._raw_scores(to_columns(frame, preprocessor)), holdout_rows)
         return self
 

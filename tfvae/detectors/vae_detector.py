@@ -5,11 +5,16 @@ import numpy as np
 import tensorflow as tf
 
 from tfvae.detectors.keras_detector import KerasDetector
-from tfvae.detectors.schedule import training_schedule
+from tfvae.detectors.schedule import FILTER_AFTER, training_schedule
+from tfvae.gradient_registry import released_gradient_functions
 from tfvae.models import VAE, FeatureScaler
 from tfvae.models.builder import build_dense_vae
-from tfvae.score_names import SCORE_NAMES
-from tfvae.scores import score_in_batches
+from tfvae.neighbour_bank import remember_neighbours
+from tfvae.score_names import NEIGHBOUR_SCORES
+from tfvae.scores import score_in_batches, score_outputs
+
+#: Training rows a detector's latent neighbour bank remembers at most (a random subset).
+BANK_SIZE = 2048
 
 
 class VAEDetector(KerasDetector):
@@ -31,6 +36,8 @@ class VAEDetector(KerasDetector):
         likelihood: str. `"gaussian"` or `"bernoulli"` (features in [0, 1]).
         observation_noise: str. `"fixed"` or `"learned"` Gaussian variance.
         score_name: str. Score the threshold applies to (`tfvae.models.SCORE_NAMES`).
+            The neighbour scores (`elbo_neighbours`, `neighbour_distance`) give the
+            model a bank of up to `BANK_SIZE` training rows' latent codes.
         standardize: bool or `"robust"`. Standardise features inside the model (mean
             and standard deviation of the training rows, or median and IQR / 1.349
             with `"robust"`, which outliers among the training rows barely move).
@@ -41,6 +48,14 @@ class VAEDetector(KerasDetector):
             (stacked weights, one SavedModel); scores are their mean.
         trim_fraction: float in [0, 0.5). Share of the worst-fitted rows of each
             batch left out of the gradient (for training data with anomalies).
+        filter_fraction: float in [0, 0.5). After the first `FILTER_AFTER` of the
+            epochs, the rows the model explains worst (this share, by negative ELBO)
+            are set aside: training goes on, and the neighbour bank is filled, without
+            them. A briefly trained model has fitted the bulk of the rows but not yet
+            the rare ones (the inlier-memorization effect, Kim et al., ICML 2024), so
+            the rows it sets aside are mostly the anomalies hidden among the training
+            rows. 0 trains on every row throughout.
+        n_neighbors: int. Which nearest remembered row measures `neighbour_distance`.
         epochs: int or `"auto"`. Maximum epochs; `"auto"` gives about
             `tfvae.detectors.schedule.STEP_BUDGET` training steps whatever the number of
             rows (`training_schedule`).
@@ -73,16 +88,18 @@ class VAEDetector(KerasDetector):
         variational=True,
         likelihood="gaussian",
         observation_noise="learned",
-        score_name="negative_elbo",
+        score_name="elbo_neighbours",
         standardize="robust",
         tail_knee=3.0,
         members=5,
         trim_fraction=0.0,
+        filter_fraction=0.1,
+        n_neighbors=5,
         epochs="auto",
         batch_size=128,
-        learning_rate=1e-3,
+        learning_rate=3e-3,
         validation_fraction=0.1,
-        early_stopping_patience=10,
+        early_stopping_patience=0,
         contamination=None,
         threshold_percentile=99.0,
         seed=0,
@@ -99,6 +116,8 @@ class VAEDetector(KerasDetector):
         self.tail_knee = tail_knee
         self.members = members
         self.trim_fraction = trim_fraction
+        self.filter_fraction = filter_fraction
+        self.n_neighbors = n_neighbors
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -118,9 +137,12 @@ class VAEDetector(KerasDetector):
                 knee=self.tail_knee,
                 name="standardize",
             )
-        return self._make_vae(x_train.shape[1], preprocessor, feature_names)
+        return self._make_vae(x_train.shape[1], preprocessor, feature_names, len(x_train))
 
-    def _make_vae(self, n_features, preprocessor, feature_names):
+    def _make_vae(self, n_features, preprocessor, feature_names, n_train):
+        bank_size = None
+        if self.score_name in NEIGHBOUR_SCORES:  # the rows `_train` keeps, at most BANK_SIZE
+            bank_size = min(BANK_SIZE, n_train - self._n_set_aside(n_train))
         return build_dense_vae(
             n_features,
             latent_dim=self.latent_dim,
@@ -135,6 +157,8 @@ class VAEDetector(KerasDetector):
             seed=self.seed,
             feature_names=feature_names,
             trim_fraction=self.trim_fraction,
+            bank_size=bank_size,
+            n_neighbors=self.n_neighbors,
         )
 
     def _fit_scores(self, x):
@@ -142,29 +166,70 @@ class VAEDetector(KerasDetector):
         x_train, x_holdout, holdout = self._split(x)
         names = None if not hasattr(self, "feature_names_in_") else list(self.feature_names_in_)
         self.model_ = self._build_model(x_train, names)
-        self._train(x_train, x_holdout)
+        self._fit_model(x_train, x_holdout)
         return self._raw_scores(x), holdout
 
+    def _fit_model(self, train_inputs, holdout_inputs):
+        """Trains `model_`, then fills its neighbour bank (if any) with the rows it kept."""
+        kept = self._train(train_inputs, holdout_inputs)
+        if self.model_.neighbours is not None:
+            remember_neighbours(self.model_, kept, holdout_inputs, seed=self.seed)
+
+    def _n_set_aside(self, n_train):
+        """Training rows `filter_fraction` sets aside after the warm-up."""
+        if not 0.0 <= self.filter_fraction < 0.5:
+            raise ValueError(
+                "Expected `filter_fraction` to be a float in [0, 0.5). "
+                f"Received: filter_fraction={self.filter_fraction!r}"
+            )
+        return int(n_train * self.filter_fraction)
+
     def _train(self, train_inputs, holdout_inputs=None):
-        """Compiles and fits `model_` (early stopping on the hold-out); sets `history_`.
+        """Compiles and fits `model_`; sets `history_` and returns the rows it kept.
+
+        The model and its optimizer are built before `fit`: variables created while a
+        train step is traced would leave functions behind in the process. Training
+        runs without XLA, whose compile time exceeds what it saves over a fit of this
+        length and whose compiled programs outlive the model (RSS grew by ~37 MB per
+        fit over 20 fits with it, not at all without).
 
         Args:
             train_inputs: array `[rows, ...]` or dict of column arrays.
-            holdout_inputs: the same kind, or None.
+            holdout_inputs: the same kind, or None (drives early stopping).
+
+        Returns:
+            The training rows kept (all of them, or all but the `filter_fraction` set
+            aside after the warm-up), of the kind of `train_inputs`.
         """
-        n_rows = len(
-            next(iter(train_inputs.values())) if isinstance(train_inputs, dict) else train_inputs
-        )
         steps_per_epoch, steps_per_execution, epochs = training_schedule(
-            n_rows, self.batch_size, self.epochs
+            _n_rows(train_inputs), self.batch_size, self.epochs
         )
         self.model_.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate),
             steps_per_execution=steps_per_execution,
-            # XLA fuses the step's elementwise ops (benchmarks/speed_profile.py); raw string
-            # columns (the tabular preprocessing) have no XLA kernels.
-            jit_compile=not isinstance(train_inputs, dict),
+            jit_compile=False,
         )
+        _build_for_training(self.model_, train_inputs)
+        n_set_aside = self._n_set_aside(_n_rows(train_inputs))
+        warm_up = epochs if not n_set_aside else max(1, round(epochs * FILTER_AFTER))
+        kept, histories = train_inputs, []
+        with released_gradient_functions():
+            for first, last in ((0, warm_up), (warm_up, epochs)):
+                if first == last:
+                    continue
+                if first:  # after the warm-up
+                    kept = self._without_worst(train_inputs, n_set_aside)
+                histories.append(
+                    self._fit_epochs(kept, holdout_inputs, first, last, steps_per_epoch)
+                )
+        self.history_ = {
+            key: [float(v) for h in histories for v in h.history.get(key, [])]
+            for key in histories[0].history
+        }
+        return kept
+
+    def _fit_epochs(self, rows, holdout_inputs, first, last, steps_per_epoch):
+        """`model_.fit` from epoch `first` to `last` on `rows`; returns the History."""
         callbacks = []
         if holdout_inputs is not None and self.early_stopping_patience:
             callbacks.append(
@@ -174,18 +239,24 @@ class VAEDetector(KerasDetector):
                     restore_best_weights=True,
                 )
             )
-        history = self.model_.fit(
-            row_batches(train_inputs, self.batch_size, seed=self.seed, repeat=True),
+        return self.model_.fit(
+            row_batches(rows, self.batch_size, seed=self.seed + first, repeat=True),
             validation_data=(
                 None if holdout_inputs is None else row_batches(holdout_inputs, self.batch_size)
             ),
-            epochs=epochs,
+            initial_epoch=first,
+            epochs=last,
             steps_per_epoch=steps_per_epoch,
             shuffle=False,  # the stream is reshuffled on every pass
             callbacks=callbacks,
             verbose=self.verbose,
         )
-        self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+
+    def _without_worst(self, rows, n_set_aside):
+        """`rows` (in order) without the `n_set_aside` the model explains worst (negative ELBO)."""
+        loss = score_in_batches(self.model_, rows, keys=("negative_elbo",))["negative_elbo"]
+        keep = np.sort(np.argsort(loss, kind="stable")[: len(loss) - n_set_aside])
+        return tf.nest.map_structure(lambda column: column[keep], rows)
 
     def _raw_scores(self, x):
         return score_in_batches(self.model_, x, keys=("score",))["score"].astype(np.float64)
@@ -206,7 +277,7 @@ class VAEDetector(KerasDetector):
         NaN/inf rows are scored (as invalid anomalies) rather than refused.
         """
         x = self._checked(X, allow_nonfinite=True)
-        keys = (*SCORE_NAMES, "score", "is_anomaly", "valid")
+        keys = (*score_outputs(self.model_), "is_anomaly", "valid")
         return score_in_batches(self.model_, x, keys=keys)
 
     def feature_scores(self, X):
@@ -222,6 +293,17 @@ class VAEDetector(KerasDetector):
         return detector
 
 
+def _n_rows(inputs):
+    return len(tf.nest.flatten(inputs)[0])
+
+
+def _build_for_training(model, inputs):
+    """Builds `model` and its optimizer outside any traced function."""
+    if not model.built:
+        model.build(tf.nest.map_structure(lambda a: (None, *a.shape[1:]), inputs))
+    model.optimizer.build(model.trainable_variables)
+
+
 def _params_of(model):
     """The detector arguments a loaded model records (the others keep their defaults)."""
     params = dict(
@@ -232,6 +314,8 @@ def _params_of(model):
         members=model.members,
         trim_fraction=model.trim_fraction,
     )
+    if model.neighbours is not None:
+        params["n_neighbors"] = model.neighbours.k
     if model.variational:
         params["beta"] = float(keras.ops.convert_to_numpy(model.beta))
     encoder = model.encoder

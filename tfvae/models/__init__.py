@@ -8,6 +8,7 @@ from tfvae.models.dense_encoder import DenseEncoder
 from tfvae.models.ensemble_dense import EnsembleDense
 from tfvae.models.feature_scaler import FeatureScaler
 from tfvae.models.ganomaly import GAN_SCORE_NAMES, GANomaly
+from tfvae.models.latent_neighbours import LatentNeighbours
 from tfvae.models.sampling import Sampling
 from tfvae.models.vae import SCORE_NAMES, VAE
 
@@ -21,6 +22,7 @@ __all__ = [
     "FeatureScaler",
     "GAN_SCORE_NAMES",
     "GANomaly",
+    "LatentNeighbours",
     "SCORE_NAMES",
     "Sampling",
     "VAE",

@@ -6,6 +6,7 @@ from tfvae.models._validation import check_positive_int, check_units
 from tfvae.models.autoencoder import Autoencoder
 from tfvae.models.dense_decoder import DenseDecoder
 from tfvae.models.dense_encoder import DenseEncoder
+from tfvae.models.latent_neighbours import LatentNeighbours
 from tfvae.models.vae import VAE
 
 
@@ -44,12 +45,16 @@ def build_dense_vae(
     variational=True,
     beta=1.0,
     likelihood="gaussian",
+    bank_size=None,
+    n_neighbors=5,
     **vae_kwargs,
 ):
     """A `VAE` (or, with `variational=False`, an `Autoencoder`) of dense parts.
 
     The decoder mirrors the encoder's hidden widths; a Bernoulli likelihood gets a
-    sigmoid output. Sizes may be `"auto"` (`architecture`).
+    sigmoid output. Sizes may be `"auto"` (`architecture`). With `bank_size`, the model
+    gets a `LatentNeighbours` layer of that many rows (`tfvae.remember_neighbours`
+    fills it).
 
     Args:
         n_features: int. Width of the features the encoder sees (after the preprocessor).
@@ -61,6 +66,9 @@ def build_dense_vae(
         variational: bool. False builds the `Autoencoder` baseline.
         beta: float. KL weight (VAE only).
         likelihood: str. `"gaussian"` or `"bernoulli"`.
+        bank_size: int or None. Rows of the latent neighbour bank (None: no bank).
+        n_neighbors: int. Which neighbour's distance the bank measures (at most
+            `bank_size`).
         **vae_kwargs: other `VAE` arguments (`preprocessor`, `observation_noise`,
             `score_name`, `seed`, `feature_names`, `trim_fraction`, ...).
 
@@ -77,6 +85,10 @@ def build_dense_vae(
         members=members,
         name="decoder",
     )
+    if bank_size is not None:
+        vae_kwargs["neighbours"] = LatentNeighbours(
+            bank_size, members, latent_dim, k=min(n_neighbors, bank_size), name="neighbours"
+        )
     if variational:
         return VAE(encoder, decoder, beta=beta, likelihood=likelihood, name="vae", **vae_kwargs)
     return Autoencoder(encoder, decoder, likelihood=likelihood, name="autoencoder", **vae_kwargs)

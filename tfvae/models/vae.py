@@ -3,6 +3,7 @@
 import math
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfvae import losses
@@ -52,6 +53,13 @@ class VAE(UnsupervisedModel):
         trim_fraction: float in [0, 0.5). Share of the highest-loss examples of each
             batch left out of the gradient (contamination-robust training: anomalies
             in the training data are the rows the model fits worst). 0 trains on all.
+        neighbours: a `LatentNeighbours` layer or None. The bank of training rows'
+            posterior means behind the `neighbour_distance` and `elbo_neighbours`
+            scores (filled by `tfvae.remember_neighbours`).
+        score_calibration: `[[elbo_center, distance_center], [elbo_scale,
+            distance_scale]]` or None. Robust statistics of held-out rows that put the
+            negative ELBO and the neighbour distance on one scale for `elbo_neighbours`;
+            stored as a variable, like `threshold`.
         **kwargs: base `Model` arguments.
 
     Example:
@@ -67,7 +75,7 @@ class VAE(UnsupervisedModel):
 
     #: Config entries that do not enter a traced graph (values held in variables, names):
     #: one trace of the scores serves models differing only in them (`tfvae.shared_trace`).
-    UNTRACED_CONFIG = ("beta", "threshold", "feature_names")
+    UNTRACED_CONFIG = ("beta", "threshold", "feature_names", "score_calibration")
 
     def __init__(
         self,
@@ -82,6 +90,8 @@ class VAE(UnsupervisedModel):
         seed=None,
         feature_names=None,
         trim_fraction=0.0,
+        neighbours=None,
+        score_calibration=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -111,6 +121,13 @@ class VAE(UnsupervisedModel):
             name="threshold",
             dtype="float32",
         )
+        self.neighbours = neighbours
+        self.score_calibration = keras.Variable(
+            _calibration_values(score_calibration),
+            trainable=False,
+            name="score_calibration",
+            dtype="float32",
+        )
         self.observation_log_var = None
         self.total_loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
@@ -132,6 +149,8 @@ class VAE(UnsupervisedModel):
         # fails on the per-replica batches of a distributed dataset).
         if not self.sampling.built:
             self.sampling.build([latent_shape, latent_shape])
+        if self.neighbours is not None and not self.neighbours.built:
+            self.neighbours.build(latent_shape)
         if self.likelihood == "gaussian" and self.observation_noise == "learned":
             self.observation_log_var = self.add_weight(
                 shape=tuple(feature_shape[1:]), initializer="zeros", name="observation_log_var"
@@ -259,12 +278,35 @@ class VAE(UnsupervisedModel):
             "seed": self.seed,
             "feature_names": self.feature_names,
             "trim_fraction": self.trim_fraction,
+            "neighbours": (
+                None if self.neighbours is None else keras.layers.serialize(self.neighbours)
+            ),
+            "score_calibration": self.score_calibration_value(),
         }
 
     @classmethod
     def from_config(cls, config):
-        return cls(**deserialize_layers(config, ("encoder", "decoder", "preprocessor")))
+        return cls(
+            **deserialize_layers(config, ("encoder", "decoder", "preprocessor", "neighbours"))
+        )
+
+    def score_calibration_value(self):
+        """`score_calibration` as nested lists of floats, or None when not calibrated."""
+        values = keras.ops.convert_to_numpy(self.score_calibration)
+        return None if np.isnan(values).any() else values.tolist()
 
     def threshold_value(self):
         """The decision threshold as a Python float, or None when not calibrated."""
         return threshold_value(self.threshold)
+
+
+def _calibration_values(calibration):
+    if calibration is None:
+        return [[math.nan, math.nan], [math.nan, math.nan]]
+    values = [[float(v) for v in row] for row in calibration]
+    if [len(row) for row in values] != [2, 2] or not all(v > 0 for v in values[1]):
+        raise ValueError(
+            "Expected `score_calibration` as [[elbo_center, distance_center], [elbo_scale, "
+            f"distance_scale]] with positive scales. Received: score_calibration={calibration!r}"
+        )
+    return values
