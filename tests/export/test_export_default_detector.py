@@ -1,5 +1,6 @@
 """The model `VAEDetector()` builds by default (5-member ensemble, FeatureScaler with a
-log tail, learned noise) exports with SavedModel and float32 TFLite parity."""
+log tail, learned noise, latent neighbour bank behind the `elbo_neighbours` score)
+exports with SavedModel and float32 TFLite parity."""
 
 import pathlib
 import re
@@ -23,6 +24,7 @@ def exported_default(tmp_path_factory):
     detector = VAEDetector(epochs=2).fit(x)
     model = detector.model_
     assert model.members == 5 and model.preprocessor.knee is not None
+    assert model.score_name == "elbo_neighbours" and model.neighbours is not None
     result = export_model(
         model,
         tmp_path_factory.mktemp("default"),
