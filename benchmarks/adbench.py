@@ -11,11 +11,17 @@ seeds 1-3, every method on identical splits:
   unused), as most users have no clean normal data.
 
 Methods: `VAEDetector()` with its defaults (`vae`; its other scores come from the same
-fitted model at no extra training: `vae[reconstruction_error]`, `vae[kl]`), the
-`Autoencoder` baseline (`VAEDetector(variational=False, score_name="reconstruction_error")`),
-`GANDetector()` (GANomaly, its defaults), `PCADetector()`, scikit-learn's `IsolationForest(random_state=seed)` and kNN (distance to
-the 5th nearest training row, scikit-learn `NearestNeighbors`). `--variant NAME K=V ...`
-adds a VAE column `vae:NAME` with those arguments (used to choose the defaults).
+fitted model at no extra training: `vae[negative_elbo]`, `vae[neighbour_distance]`,
+`vae[reconstruction_error]`, `vae[kl]`), the `Autoencoder` baseline
+(`VAEDetector(variational=False, score_name="reconstruction_error")`), `GANDetector()`
+(GANomaly, its defaults), `PCADetector()`, scikit-learn's
+`IsolationForest(random_state=seed)`, kNN (distance to the 5th nearest training row,
+scikit-learn `NearestNeighbors`) and `odim`, a peer built for training rows with
+anomalies: ODIM-style (Kim et al., ICML 2024; our implementation), the negative ELBO of
+five VAEs stopped after `ODIM_UPDATES` updates, while they have fitted the bulk of the rows
+but not yet the rare ones (fixed update count; the paper picks it per data set).
+`--variant NAME K=V ...` adds a VAE column `vae:NAME` with those arguments (used to choose
+the defaults).
 
 Usage:
     python benchmarks/adbench.py --out benchmarks/results
@@ -43,14 +49,17 @@ from common import command_line, machine_info  # noqa: E402
 
 from tfvae.detectors import GANDetector, PCADetector, VAEDetector  # noqa: E402
 from tfvae.detectors.gan_training_check import GANTrainingError  # noqa: E402
+from tfvae.detectors.schedule import training_schedule  # noqa: E402
 from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 
 MAX_ROWS = 10_000
 SETTINGS = ("semi", "contaminated")
-METHODS = ("vae", "autoencoder", "gan", "pca", "iforest", "knn")
-#: Extra VAE scores read from the same fitted model.
-VAE_EXTRA_SCORES = ("reconstruction_error", "kl")
+METHODS = ("vae", "autoencoder", "gan", "pca", "iforest", "knn", "odim")
+#: Extra VAE scores read from the same fitted model (those it has).
+VAE_EXTRA_SCORES = ("negative_elbo", "neighbour_distance", "reconstruction_error", "kl")
+#: Gradient updates of the ODIM-style peer (batch 128, learning rate 1e-3).
+ODIM_UPDATES = 256
 KNN_NEIGHBORS = 5
 
 
@@ -122,6 +131,20 @@ def knn_scores(x_train, x_test, k=KNN_NEIGHBORS):
     return NearestNeighbors(n_neighbors=k).fit(x_train).kneighbors(x_test)[0][:, -1]
 
 
+def odim_detector(n_rows, seed):
+    """The ODIM-style peer: five VAEs, `ODIM_UPDATES` updates, negative ELBO (no filter,
+    no neighbours, no hold-out)."""
+    steps_per_epoch, _, _ = training_schedule(n_rows, 128, 1)
+    return VAEDetector(
+        score_name="negative_elbo",
+        filter_fraction=0.0,
+        learning_rate=1e-3,
+        validation_fraction=0.0,
+        epochs=max(1, round(ODIM_UPDATES / steps_per_epoch)),
+        seed=seed,
+    )
+
+
 def _fit_columns(method, x_train, x_test, seed, epochs, options):
     """Fits one method; returns `(model, {column: scores})`."""
     epoch_kwargs = {} if epochs is None else {"epochs": epochs}
@@ -135,6 +158,9 @@ def _fit_columns(method, x_train, x_test, seed, epochs, options):
     if method == "gan":
         model = GANDetector(seed=seed).fit(x_train)
         return model, {"gan": model.score_samples(x_test)}
+    if method == "odim":
+        model = odim_detector(len(x_train), seed).fit(x_train)
+        return model, {"odim": model.score_samples(x_test)}
     if method == "autoencoder":
         model = VAEDetector(
             variational=False, score_name="reconstruction_error", seed=seed, **epoch_kwargs
@@ -144,7 +170,9 @@ def _fit_columns(method, x_train, x_test, seed, epochs, options):
         model = VAEDetector(seed=seed, **{**epoch_kwargs, **options}).fit(x_train)
         details = model.score_details(x_test)
         columns = {method: details["score"]}
-        columns.update({f"{method}[{name}]": details[name] for name in VAE_EXTRA_SCORES})
+        columns.update(
+            {f"{method}[{name}]": details[name] for name in VAE_EXTRA_SCORES if name in details}
+        )
         return model, columns
     raise ValueError(f"Unknown method {method!r}; expected one of {METHODS} or vae:NAME.")
 
@@ -261,7 +289,8 @@ def render_markdown(report):
         "`vae` = `VAEDetector()` defaults; `vae[...]` = other scores of the same fitted VAE; "
         "`autoencoder` = `VAEDetector(variational=False, score_name='reconstruction_error')`; "
         "`gan` = `GANDetector()`; "
-        f"`knn` = distance to the {KNN_NEIGHBORS}th nearest training row.",
+        f"`knn` = distance to the {KNN_NEIGHBORS}th nearest training row; "
+        f"`odim` = ODIM-style peer ({ODIM_UPDATES} updates of five VAEs, negative ELBO).",
         "",
     ]
     lines += [f"- `vae:{name}` = VAEDetector({_options(opts)})" for name, opts in variants.items()]

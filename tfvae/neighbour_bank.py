@@ -5,8 +5,11 @@ import tensorflow as tf
 
 from tfvae.scores import score_in_batches
 
+#: The outputs `remember_neighbours` needs from its scoring passes.
+REMEMBER_KEYS = ("negative_elbo", "z_mean", "neighbour_distance")
 
-def remember_neighbours(model, rows, calibration_rows=None, seed=0):
+
+def remember_neighbours(model, rows, calibration_rows=None, seed=0, keys=REMEMBER_KEYS):
     """Stores training rows' posterior means in `model.neighbours` and calibrates.
 
     The bank takes `model.neighbours.bank_size` of `rows` (all of them, or a random
@@ -21,6 +24,8 @@ def remember_neighbours(model, rows, calibration_rows=None, seed=0):
             `bank_size` of them.
         calibration_rows: the same kind, or None.
         seed: int. Seed of the subset.
+        keys: the outputs each scoring pass computes, a superset of `REMEMBER_KEYS`
+            (a caller that scores with its own keys passes them: one trace for all).
 
     Returns:
         `model`.
@@ -45,13 +50,12 @@ def remember_neighbours(model, rows, calibration_rows=None, seed=0):
         )
     chosen = np.sort(np.random.default_rng(seed).permutation(n_rows)[: neighbours.bank_size])
     bank_rows = tf.nest.map_structure(lambda column: column[chosen], rows)
-    codes = score_in_batches(model, bank_rows, keys=("z_mean",))["z_mean"]
-    neighbours.remember(codes)
+    bank_out = score_in_batches(model, bank_rows, keys=keys)
+    neighbours.remember(bank_out["z_mean"])
     if calibration_rows is None:
-        elbo = score_in_batches(model, bank_rows, keys=("negative_elbo",))["negative_elbo"]
-        distance = neighbours(codes, skip_nearest=True).numpy()
+        elbo = bank_out["negative_elbo"]
+        distance = neighbours(bank_out["z_mean"], skip_nearest=True).numpy()
     else:
-        keys = ("negative_elbo", "neighbour_distance")
         out = score_in_batches(model, calibration_rows, keys=keys)
         elbo, distance = out["negative_elbo"], out["neighbour_distance"]
     model.score_calibration.assign(_robust_statistics(np.stack([elbo, distance], axis=1)))

@@ -11,7 +11,7 @@ import os
 import typing
 
 from tfvae.quoting import clean, quote
-from tfvae.score_names import SCORE_NAMES
+from tfvae.score_names import NEIGHBOUR_SCORES, SCORE_NAMES
 from tfvae.training.config_files import config_path
 
 DATA_SOURCES = ("demo", "npz", "table", "mnist_idx", "kddcup99")
@@ -113,8 +113,10 @@ class ModelConfig:
     """Encoder/decoder sizes and VAE options (see `tfvae.models.VAE`).
 
     The defaults are `VAEDetector()`'s (chosen on ADBench, see benchmarks/README.md):
-    sizes from the table width (`"auto"`, dense only), five ensemble members, learned
-    observation noise, robust standardisation with a logarithmic tail beyond 3.
+    sizes from the table width (`"auto"`, dense only), three ensemble members, learned
+    observation noise, robust standardisation with a logarithmic tail beyond 3; the
+    score is the negative ELBO (the detector's `elbo_neighbours` needs the bank of
+    training rows that only the detectors fill).
     `standardize` (as `VAEDetector(standardize=...)`) is `auto` (tables read from files:
     the `TabularPreprocessor`; arrays: `robust`), `true` (mean/std), `"robust"`
     (median/IQR) or `false` (arrays only); `tail_knee` (or null) applies to arrays.
@@ -127,7 +129,7 @@ class ModelConfig:
     filters: tuple = (32, 64)
     activation: str = "relu"
     dropout: float = 0.0
-    members: int = 5
+    members: int = 3
     likelihood: str = "gaussian"
     observation_noise: str = "learned"
     score_name: str = "negative_elbo"
@@ -184,11 +186,13 @@ class ModelConfig:
                 _fail("model", "members", "1 for the conv architecture (dense only)", self.members)
         _check_choice("model", "likelihood", self.likelihood, ("gaussian", "bernoulli"))
         _check_choice("model", "observation_noise", self.observation_noise, ("fixed", "learned"))
+        # The neighbour scores need a bank of remembered training rows, which only the
+        # detectors fill (`VAEDetector`); a run scores without one.
         _check_choice(
             "model",
             "score_name",
             self.score_name,
-            SCORE_NAMES,
+            tuple(name for name in SCORE_NAMES if name not in NEIGHBOUR_SCORES),
         )
         if self.standardize not in (True, False, "robust", "auto"):
             _fail("model", "standardize", "auto, true, false or 'robust'", self.standardize)

@@ -1,4 +1,4 @@
-"""The model `VAEDetector()` builds by default (5-member ensemble, FeatureScaler with a
+"""The model `VAEDetector()` builds by default (3-member ensemble, FeatureScaler with a
 log tail, learned noise, latent neighbour bank behind the `elbo_neighbours` score)
 exports with SavedModel and float32 TFLite parity."""
 
@@ -23,7 +23,7 @@ def exported_default(tmp_path_factory):
     x = gaussian_blobs(400, 20) * 3.0 + 5.0
     detector = VAEDetector(epochs=2).fit(x)
     model = detector.model_
-    assert model.members == 5 and model.preprocessor.knee is not None
+    assert model.members == 3 and model.preprocessor.knee is not None
     assert model.score_name == "elbo_neighbours" and model.neighbours is not None
     result = export_model(
         model,
@@ -52,7 +52,7 @@ def test_savedmodel_matches_keras(exported_default):
         ref,
     )
     z_mean = loaded.signatures["encode"](features=tf.constant(rows))["z_mean"].numpy()
-    assert z_mean.shape == (len(rows), 5, ref["z_mean"].shape[-1])
+    assert z_mean.shape == (len(rows), 3, ref["z_mean"].shape[-1])
 
 
 def test_tflite_float32_matches_keras(exported_default):

@@ -5,7 +5,7 @@ import math
 from tfvae.models._validation import check_positive_int
 
 #: Gradient steps a detector takes with `epochs="auto"` (before early stopping).
-STEP_BUDGET = 3000
+STEP_BUDGET = 800
 #: Bounds of the epochs `"auto"` gives: small tables still see every row many times,
 #: large ones at least a few.
 MIN_EPOCHS, MAX_EPOCHS = 5, 200

@@ -51,7 +51,7 @@ class TabularVAEDetector(VAEDetector):
         observation_noise="learned",
         score_name="elbo_neighbours",
         standardize=True,
-        members=5,
+        members=3,
         trim_fraction=0.0,
         filter_fraction=0.1,
         n_neighbors=5,

@@ -91,7 +91,7 @@ class VAEDetector(KerasDetector):
         score_name="elbo_neighbours",
         standardize="robust",
         tail_knee=3.0,
-        members=5,
+        members=3,
         trim_fraction=0.0,
         filter_fraction=0.1,
         n_neighbors=5,
@@ -173,7 +173,16 @@ class VAEDetector(KerasDetector):
         """Trains `model_`, then fills its neighbour bank (if any) with the rows it kept."""
         kept = self._train(train_inputs, holdout_inputs)
         if self.model_.neighbours is not None:
-            remember_neighbours(self.model_, kept, holdout_inputs, seed=self.seed)
+            remember_neighbours(
+                self.model_, kept, holdout_inputs, seed=self.seed, keys=self._scoring_keys()
+            )
+
+    def _scoring_keys(self):
+        """The outputs every scoring pass of the detector asks for: one traced scorer serves
+        the filter, the bank, the calibration and `score_samples` (each trace costs more
+        than scoring a table of a few thousand rows)."""
+        keys = ("negative_elbo", "z_mean", "score", "valid")
+        return keys + (("neighbour_distance",) if self.model_.neighbours is not None else ())
 
     def _n_set_aside(self, n_train):
         """Training rows `filter_fraction` sets aside after the warm-up."""
@@ -254,19 +263,20 @@ class VAEDetector(KerasDetector):
 
     def _without_worst(self, rows, n_set_aside):
         """`rows` (in order) without the `n_set_aside` the model explains worst (negative ELBO)."""
-        loss = score_in_batches(self.model_, rows, keys=("negative_elbo",))["negative_elbo"]
+        loss = score_in_batches(self.model_, rows, keys=self._scoring_keys())["negative_elbo"]
         keep = np.sort(np.argsort(loss, kind="stable")[: len(loss) - n_set_aside])
         return tf.nest.map_structure(lambda column: column[keep], rows)
 
     def _raw_scores(self, x):
-        return score_in_batches(self.model_, x, keys=("score",))["score"].astype(np.float64)
+        out = score_in_batches(self.model_, x, keys=self._scoring_keys())
+        return out["score"].astype(np.float64)
 
     def score_samples(self, X):
         """Anomaly score per row (higher = more anomalous)."""
         # The scoring graph finds NaN/inf rows (its `valid` output) in the pass it makes
         # anyway; only then does the strict check run, to name the first one.
         x = self._checked(X, allow_nonfinite=True)
-        out = score_in_batches(self.model_, x, keys=("score", "valid"))
+        out = score_in_batches(self.model_, x, keys=self._scoring_keys())
         if not out["valid"].all():
             self._checked(X)
         return out["score"].astype(np.float64)

@@ -14,9 +14,11 @@ def architecture(n_features, latent_dim="auto", hidden_units="auto"):
     """`(latent_dim, hidden_units)` for a table of `n_features` columns.
 
     `"auto"` sizes the network from the width of the table: the first hidden layer
-    is twice the input width (at least 16, at most 256) and the second half of it;
-    the latent space is half the input width (at least 2, at most 16), so it is
-    narrower than the input and cannot simply copy it.
+    is as wide as the input (at least 16, at most 128) and the second half of it; the
+    latent space is half the input width (at least 2, at most 16), so it is narrower
+    than the input and cannot simply copy it. (Twice the input width and up to 256
+    measured no better on the ADBench tables and cost about twice as much per step:
+    benchmarks/README.md.)
 
     Args:
         n_features: int. Width of the (preprocessed) table.
@@ -30,7 +32,7 @@ def architecture(n_features, latent_dim="auto", hidden_units="auto"):
         latent_dim = int(min(16, max(2, math.ceil(n_features / 2))))
     check_positive_int("latent_dim", latent_dim)  # before it sizes the hidden layers
     if hidden_units == "auto":
-        first = int(min(256, max(16, 2 * n_features)))
+        first = int(min(128, max(16, n_features)))
         hidden_units = (first, max(latent_dim, first // 2))
     return latent_dim, check_units("hidden_units", hidden_units)
 
