@@ -41,3 +41,20 @@ def test_empty_and_corrupt_files_raise_naming_the_file(tmp_path):
         read_header(not_gzip)
     with pytest.raises(FileNotFoundError, match="nowhere.csv"):
         read_header(tmp_path / "nowhere.csv")
+
+
+def test_each_bad_line_is_one_error_whatever_is_wrong(tmp_path):
+    bad = [b"oops,x,7", b"\xff\xfe,x", b'1,"x', b"1,x\r2,y", b"z" * 100_000 + b",x"]
+    rows = [b"a,b"]
+    for line in bad:
+        rows += [b"1,x", line]
+    path = tmp_path / "dirty.csv"
+    path.write_bytes(b"\n".join(rows + [b"2,y"]) + b"\n")
+    batches = list(iter_table_batches(path, SPECS, block_bytes=64))
+    errors = [error for batch in batches for error in batch.errors]
+    assert [line for line, _ in errors] == [3, 5, 7, 9, 11]
+    assert all(len(message) <= 200 for _, message in errors)
+    assert "'oops' is not a number" not in errors[0][1]  # a wrong width is its first problem
+    assert errors[4][1].startswith("column 'a': 'zzzz") and "100000 characters" in errors[4][1]
+    lines = np.concatenate([batch.lines for batch in batches])
+    assert lines.tolist() == [2, 4, 6, 8, 10, 12]

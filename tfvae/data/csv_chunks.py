@@ -8,12 +8,18 @@ becomes an error naming its line.
 import dataclasses
 import gzip
 import os
+import unicodedata
 import zlib
 
 import numpy as np
 import pandas as pd
 
 from tfvae.data.column_stats import CATEGORICAL, NUMERIC
+
+#: Longest reason text kept for a bad row: a line of a million characters is cut.
+MAX_REASON_CHARS = 200
+#: Longest field value quoted in a reason.
+MAX_VALUE_CHARS = 40
 
 
 @dataclasses.dataclass
@@ -34,11 +40,13 @@ def typed_columns(chunk, specs):
 
     Returns:
         `(columns, lines, errors)`: dict name -> numpy array over the parsable rows
-        (numeric float32 with empty fields as NaN, categorical str), their line
-        numbers, and the chunk's errors plus one per unparsable value.
+        (numeric float32 with empty fields as NaN, categorical str objects), their line
+        numbers, and the chunk's errors plus one per row with values that are not
+        numbers (the first such value named, the others counted).
     """
-    frame, errors = chunk.frame, list(chunk.errors)
+    frame = chunk.frame
     good = np.ones(len(frame), dtype=bool)
+    problems = {}  # row -> messages, in column order
     columns = {}
     for spec in specs:
         raw = frame[spec["name"]]
@@ -47,19 +55,50 @@ def typed_columns(chunk, specs):
             values = pd.to_numeric(stripped.replace("", np.nan), errors="coerce")
             bad = values.isna().to_numpy() & (stripped != "").to_numpy() & ~_is_nan_text(stripped)
             for row in np.flatnonzero(bad):
-                errors.append(
-                    (
-                        int(chunk.lines[row]),
-                        f"column {spec['name']!r}: {raw.iloc[row]!r} is not a number",
-                    )
+                problems.setdefault(row, []).append(
+                    f"column {spec['name']!r}: {quote_value(raw.iloc[row])} is not a number"
                 )
             good &= ~bad
             columns[spec["name"]] = values.to_numpy(dtype=np.float32, na_value=np.nan)
         elif spec["kind"] == CATEGORICAL:
-            columns[spec["name"]] = raw.to_numpy(dtype=str)
+            columns[spec["name"]] = raw.to_numpy(dtype=object)
+    errors = list(chunk.errors) + [
+        (int(chunk.lines[row]), first_problem(messages)) for row, messages in problems.items()
+    ]
     columns = {name: values[good] for name, values in columns.items()}
     errors.sort()
     return columns, chunk.lines[good], errors
+
+
+def first_problem(messages):
+    """The reason of a bad row: its first problem, and how many others it has."""
+    more = len(messages) - 1
+    return messages[0] + (f" (and {more} more bad value(s) in the row)" if more else "")
+
+
+def quote_value(value):
+    """`repr` of a field value, cut to `MAX_VALUE_CHARS` characters."""
+    value = str(value)
+    if len(value) <= MAX_VALUE_CHARS:
+        return repr(value)
+    return f"{value[:MAX_VALUE_CHARS]!r}... ({len(value)} characters)"
+
+
+def printable(text, limit=MAX_REASON_CHARS):
+    """`text` on one line for a terminal or a log: control characters escaped, cut to `limit`.
+
+    A reason may quote bytes of a broken line (binary garbage, escape sequences); they
+    must not reach the terminal raw nor make one record a megabyte long.
+    """
+    text = str(text)
+    cut = len(text) > limit
+    escaped = "".join(
+        repr(char)[1:-1] if unicodedata.category(char)[0] in "CZ" and char != " " else char
+        for char in text[:limit]
+    )
+    if cut or len(escaped) > limit:
+        return escaped[: limit - 3] + "..."
+    return escaped
 
 
 def _is_nan_text(series):
