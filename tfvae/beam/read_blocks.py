@@ -1,0 +1,187 @@
+"""`ReadBlocks`: CSV/Parquet files -> keyed blocks of model inputs, and one dead letter per bad row.
+
+A file is read by one worker, which only cuts it into blocks of whole lines (CSV) or
+record batches (Parquet) and counts lines; the blocks are spread over the workers, which
+parse them with the same pyarrow reader as `tfvae score` (`tfvae.data.arrow_batches`).
+Nothing stops the job: a bad row is one dead-letter record (file, line, reason), a file
+that cannot be opened or read is one record naming the file (and the line it stopped at).
+"""
+
+import gzip
+import time
+
+import apache_beam as beam
+import numpy as np
+import pyarrow as pa
+from apache_beam.io import fileio
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from tfvae.data.arrow_batches import (
+    is_parquet,
+    parquet_blocks,
+    parquet_table_batch,
+    parse_csv_piece,
+    split_csv,
+)
+from tfvae.data.column_stats import CATEGORICAL
+from tfvae.data.csv_chunks import _guarded, printable
+
+DEAD_LETTER = "dead_letter"
+NAMESPACE = "tfvae"
+#: The dead-letter records: `line` is empty when a file cannot be opened at all.
+DEAD_LETTER_SCHEMA = pa.schema(
+    [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string())]
+)
+#: Errors that mean a file cannot be read (any other error is a bug and stops the job).
+READ_ERRORS = (OSError, ValueError, EOFError, pa.ArrowException)
+
+
+def read_specs(inputs, header, key_column, name):
+    """`(model specs, specs to read)` of a table: the model's columns, and the id column if any.
+
+    Raises:
+        ValueError: a column the model takes, or the id column, is missing.
+    """
+    if key_column and key_column not in header:
+        raise ValueError(f"{name} has no id column {key_column!r} (header: {list(header)}).")
+    try:
+        specs = inputs.specs([c for c in header if c != key_column])
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+    return specs, specs + ([{"name": key_column, "kind": CATEGORICAL}] if key_column else [])
+
+
+def dead_letters(path, errors):
+    """The dead-letter table of `(line, reason)` pairs of one file."""
+    lines, reasons = zip(*errors) if errors else ((), ())
+    return pa.table(
+        [pa.array([path] * len(lines)), pa.array(lines, pa.int64()), pa.array(reasons)],
+        schema=DEAD_LETTER_SCHEMA,
+    )
+
+
+def open_table(path):
+    """A binary stream of a file on any Beam filesystem, gunzipped for `.gz` by Python's
+    reader (a truncated file is an error, not fewer rows)."""
+    raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
+    return gzip.GzipFile(fileobj=raw, mode="rb") if path.lower().endswith(".gz") else raw
+
+
+class _CutFile(beam.DoFn):
+    """A file path -> `(path, header, first line/row, block)`; unreadable files -> dead letters."""
+
+    def __init__(self, inputs, key_column, block_bytes):
+        self.inputs, self.key_column, self.block_bytes = inputs, key_column, block_bytes
+
+    def process(self, path):
+        where = {"line": None}  # the first line (or row) not passed on yet
+        try:
+            with open_table(path) as stream, _guarded(path):
+                yield from self._blocks(stream, path, where)
+        except READ_ERRORS as error:
+            beam.metrics.Metrics.counter(NAMESPACE, "unreadable_files").inc()
+            start = "" if where["line"] is None else f" from line {where['line']} on"
+            reason = printable(f"the file cannot be read{start}: {error}")
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER, dead_letters(path, [(where["line"], reason)])
+            )
+
+    def _blocks(self, stream, path, where):
+        if is_parquet(path):
+            import pyarrow.parquet as pq
+
+            names = pq.ParquetFile(stream).schema_arrow.names
+            read = read_specs(self.inputs, names, self.key_column, path)[1]
+            where["line"] = 1
+            for first, batch in parquet_blocks(stream, read, path, self.block_bytes):
+                yield path, tuple(batch.schema.names), first, batch
+                where["line"] = first + batch.num_rows
+            return
+        header, pieces = split_csv(stream, path, self.block_bytes)
+        read_specs(self.inputs, header, self.key_column, path)
+        where["line"] = 2
+        for first, piece in pieces:
+            yield path, tuple(header), first, piece
+            where["line"] = first + (1 if piece is None else piece.count(b"\n"))
+
+
+class _ParseBlock(beam.DoFn):
+    """A cut block -> `(keys, model input)` and a dead-letter table of its bad rows."""
+
+    def __init__(self, inputs, key_column):
+        self.inputs, self.key_column = inputs, key_column
+
+    def process(self, element):
+        start = time.perf_counter()
+        path, header, first, payload = element
+        specs, read = read_specs(self.inputs, header, self.key_column, path)
+        if isinstance(payload, pa.RecordBatch):
+            batch = parquet_table_batch(payload, first, read)
+        else:
+            batch = parse_csv_piece(payload, first, list(header), read)
+        beam.metrics.Metrics.counter(NAMESPACE, "rows_read").inc(
+            len(batch.lines) + len(batch.errors)
+        )
+        if batch.errors:
+            beam.metrics.Metrics.counter(NAMESPACE, "bad_rows").inc(len(batch.errors))
+            yield beam.pvalue.TaggedOutput(DEAD_LETTER, dead_letters(path, batch.errors))
+        if len(batch.lines):
+            if self.key_column:
+                keys = pa.table({self.key_column: pa.array(batch.columns[self.key_column])})
+            else:
+                keys = pa.table(
+                    {
+                        "file": pa.array(np.full(len(batch.lines), path, dtype=object)),
+                        "line": pa.array(batch.lines),
+                    }
+                )
+            yield keys, self.inputs.batch(batch.columns, specs)
+        # Everything this worker does with the block (parse, score, write: the stages after
+        # the shuffle are fused) runs inside this call, so this is its busy time.
+        beam.metrics.Metrics.counter(NAMESPACE, "worker_ms").inc(
+            int(1000 * (time.perf_counter() - start))
+        )
+
+
+class ReadBlocks(beam.PTransform):
+    """File patterns -> `{"blocks": (keys, model input), "dead_letter": pyarrow tables}`.
+
+    `keys` is a pyarrow table of the block's `file` and `line` (or its id column), in
+    the order of the model input's rows. Counters (namespace `tfvae`): `rows_read`,
+    `bad_rows`, `unreadable_files`.
+
+    Args:
+        inputs: a `ModelInputs`: the columns the model takes.
+        key_column: str or None. A column holding row ids to key rows by.
+        block_bytes: int. Bytes of CSV per block (Parquet: about that many bytes of values).
+    """
+
+    def __init__(self, inputs, key_column=None, block_bytes=1 << 20):
+        super().__init__()
+        if int(block_bytes) < 1:
+            raise ValueError(
+                f"Expected `block_bytes` to be a positive int. Received: block_bytes={block_bytes!r}"
+            )
+        self.inputs, self.key_column, self.block_bytes = inputs, key_column, int(block_bytes)
+
+    def expand(self, patterns):
+        cut = (
+            patterns
+            | "Match" >> fileio.MatchAll()
+            | "Paths" >> beam.Map(lambda metadata: metadata.path)
+            | "Cut"
+            >> beam.ParDo(_CutFile(self.inputs, self.key_column, self.block_bytes)).with_outputs(
+                DEAD_LETTER, main="blocks"
+            )
+        )
+        parsed = (
+            cut.blocks
+            | "Spread" >> beam.Reshuffle()  # one file would otherwise stay on one worker
+            | "Parse"
+            >> beam.ParDo(_ParseBlock(self.inputs, self.key_column)).with_outputs(
+                DEAD_LETTER, main="blocks"
+            )
+        )
+        dead = (cut[DEAD_LETTER], parsed[DEAD_LETTER]) | "Dead letters" >> beam.Flatten()
+        return {"blocks": parsed.blocks, DEAD_LETTER: dead}
