@@ -84,3 +84,23 @@ def test_a_failed_job_leaves_no_staging_folder_and_no_outputs(tmp_path, numeric,
     with pytest.raises(Exception, match="a bug in the workers"):
         score_files(version_dir, str(tmp_path / "in.csv"), str(tmp_path / "out" / "run"))
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_blocks_lost_on_the_way_fail_the_job_and_publish_nothing(tmp_path, numeric, monkeypatch):
+    frame, _, version_dir = numeric
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    from tfvae.beam import read_blocks
+
+    process = read_blocks._ParseBlock.process
+
+    def lossy(self, element):
+        if element[2] != 2:  # drops the file's first block, as a faulty runner could
+            yield from process(self, element)
+
+    monkeypatch.setattr(read_blocks._ParseBlock, "process", lossy)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(RuntimeError, match="Blocks were lost between reading and parsing"):
+        score_files(
+            version_dir, str(tmp_path / "in.csv"), str(tmp_path / "out" / "run"), block_bytes=512
+        )
+    assert list((tmp_path / "out").iterdir()) == []

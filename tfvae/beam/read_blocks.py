@@ -18,6 +18,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from tfvae.data.arrow_batches import (
+    _line_count,
     is_parquet,
     parquet_blocks,
     parquet_table_batch,
@@ -52,6 +53,11 @@ def read_specs(inputs, header, key_column, name):
     return specs, specs + ([{"name": key_column, "kind": CATEGORICAL}] if key_column else [])
 
 
+def mark_time(name):
+    """Records now (ms since the epoch) in a distribution: its min and max bound the work."""
+    beam.metrics.Metrics.distribution(NAMESPACE, name).update(int(time.time() * 1000))
+
+
 def dead_letters(path, errors):
     """The dead-letter table of `(line, reason)` pairs of one file."""
     lines, reasons = zip(*errors) if errors else ((), ())
@@ -69,12 +75,17 @@ def open_table(path):
 
 
 class _CutFile(beam.DoFn):
-    """A file path -> `(path, header, first line/row, block)`; unreadable files -> dead letters."""
+    """A file path -> `(path, header, first line/row, block)`; unreadable files -> dead letters.
+
+    A block is a byte range `(offset, length)` of a plain CSV, the bytes of a gzipped
+    one, a Parquet record batch, or None for a line longer than `MAX_LINE_BYTES`.
+    """
 
     def __init__(self, inputs, key_column, block_bytes):
         self.inputs, self.key_column, self.block_bytes = inputs, key_column, block_bytes
 
     def process(self, path):
+        mark_time("first_file_ms")
         where = {"line": None}  # the first line (or row) not passed on yet
         try:
             with open_table(path) as stream, _guarded(path):
@@ -91,19 +102,34 @@ class _CutFile(beam.DoFn):
         if is_parquet(path):
             import pyarrow.parquet as pq
 
-            names = pq.ParquetFile(stream).schema_arrow.names
-            read = read_specs(self.inputs, names, self.key_column, path)[1]
+            parquet = pq.ParquetFile(stream)
+            read = read_specs(self.inputs, parquet.schema_arrow.names, self.key_column, path)[1]
             where["line"] = 1
-            for first, batch in parquet_blocks(stream, read, path, self.block_bytes):
+            for first, batch in parquet_blocks(parquet, read, path, self.block_bytes):
+                beam.metrics.Metrics.counter(NAMESPACE, "lines_cut").inc(batch.num_rows)
                 yield path, tuple(batch.schema.names), first, batch
                 where["line"] = first + batch.num_rows
+            if where["line"] != parquet.metadata.num_rows + 1:
+                raise ValueError(
+                    f"{path}: {where['line'] - 1} rows read of {parquet.metadata.num_rows}."
+                )
             return
         header, pieces = split_csv(stream, path, self.block_bytes)
         read_specs(self.inputs, header, self.key_column, path)
         where["line"] = 2
-        for first, piece in pieces:
-            yield path, tuple(header), first, piece
-            where["line"] = first + (1 if piece is None else piece.count(b"\n"))
+        # A plain file is read again by the workers, a range each: only the ranges travel
+        # through the shuffle. A gzip file cannot be read from the middle: its blocks do.
+        ranges = not path.lower().endswith(".gz")
+        for first, offset, piece in pieces:
+            block = (offset, len(piece)) if ranges and piece is not None else piece
+            lines = 1 if piece is None else _line_count(piece)
+            beam.metrics.Metrics.counter(NAMESPACE, "lines_cut").inc(lines)
+            yield path, tuple(header), first, block
+            where["line"] = first + lines
+
+
+def _lines_of(piece):
+    return 1 if piece is None else _line_count(piece)
 
 
 class _ParseBlock(beam.DoFn):
@@ -111,18 +137,22 @@ class _ParseBlock(beam.DoFn):
 
     def __init__(self, inputs, key_column):
         self.inputs, self.key_column = inputs, key_column
+        self._open = None  # (path, stream) of the file ranges were last read from
 
     def process(self, element):
-        start = time.perf_counter()
         path, header, first, payload = element
         specs, read = read_specs(self.inputs, header, self.key_column, path)
         if isinstance(payload, pa.RecordBatch):
             batch = parquet_table_batch(payload, first, read)
         else:
+            if isinstance(payload, tuple):
+                payload = self._read_range(path, *payload)
             batch = parse_csv_piece(payload, first, list(header), read)
         beam.metrics.Metrics.counter(NAMESPACE, "rows_read").inc(
             len(batch.lines) + len(batch.errors)
         )
+        lines = payload.num_rows if isinstance(payload, pa.RecordBatch) else _lines_of(payload)
+        beam.metrics.Metrics.counter(NAMESPACE, "lines_parsed").inc(lines)
         if batch.errors:
             beam.metrics.Metrics.counter(NAMESPACE, "bad_rows").inc(len(batch.errors))
             yield beam.pvalue.TaggedOutput(DEAD_LETTER, dead_letters(path, batch.errors))
@@ -137,11 +167,22 @@ class _ParseBlock(beam.DoFn):
                     }
                 )
             yield keys, self.inputs.batch(batch.columns, specs)
-        # Everything this worker does with the block (parse, score, write: the stages after
-        # the shuffle are fused) runs inside this call, so this is its busy time.
-        beam.metrics.Metrics.counter(NAMESPACE, "worker_ms").inc(
-            int(1000 * (time.perf_counter() - start))
-        )
+
+    def _read_range(self, path, offset, length):
+        if self._open is None or self._open[0] != path:
+            self.finish_bundle()
+            self._open = (path, open_table(path))
+        stream = self._open[1]
+        stream.seek(offset)
+        data = stream.read(length)
+        if len(data) != length:
+            raise OSError(f"{path} changed while the job read it: rerun on a file left alone.")
+        return data
+
+    def finish_bundle(self):
+        if self._open is not None:
+            self._open[1].close()
+            self._open = None
 
 
 class ReadBlocks(beam.PTransform):
@@ -149,7 +190,7 @@ class ReadBlocks(beam.PTransform):
 
     `keys` is a pyarrow table of the block's `file` and `line` (or its id column), in
     the order of the model input's rows. Counters (namespace `tfvae`): `rows_read`,
-    `bad_rows`, `unreadable_files`.
+    `bad_rows`, `unreadable_files`; distribution `first_file_ms` (when files were opened).
 
     Args:
         inputs: a `ModelInputs`: the columns the model takes.

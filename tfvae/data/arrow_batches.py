@@ -69,7 +69,7 @@ def read_header(source, name=None):
     if is_parquet(name):
         return list(pq.ParquetFile(_open(source)).schema_arrow.names)
     with _guarded(name), _open(source) as stream:
-        first, _ = _split_header(stream, name, 1 << 16)
+        first = _split_header(stream, name, 1 << 16)[0]
     return first
 
 
@@ -127,6 +127,7 @@ def _split_header(stream, name, block_bytes):
                 f"{name}: no line end in the first {len(data)} bytes: not a CSV with a header."
             )
     line, _, rest = data.partition(b"\n")
+    offset = len(line) + 1  # where the data lines start
     try:
         header = next(csv.reader([line.decode("utf-8-sig").rstrip("\r")]), None)
     except UnicodeDecodeError as error:
@@ -136,7 +137,7 @@ def _split_header(stream, name, block_bytes):
     header = [column.strip() for column in header]
     if len(set(header)) != len(header):
         raise ValueError(f"{name}: repeated column names in the header {header}.")
-    return header, rest
+    return header, rest, offset
 
 
 def _check_columns(header, specs, name):
@@ -158,51 +159,59 @@ def split_csv(stream, name, block_bytes=16 << 20, column_names=None):
             of its fields (its first line is then data, line 1).
 
     Returns:
-        `(header, pieces)`: the column names, and an iterator of `(first_line, data)`
-        for `parse_csv_piece`: `data` holds whole lines (the last block may lack its
-        final line end), or is None for one line longer than `MAX_LINE_BYTES`.
+        `(header, pieces)`: the column names, and an iterator of `(first_line, offset,
+        data)` for `parse_csv_piece`: `data` holds whole lines (the last block may lack
+        its final line end) starting at byte `offset` of the stream, or is None for one
+        line longer than `MAX_LINE_BYTES` (starting at `offset`).
 
     Raises:
         ValueError: an empty file, a header that is not UTF-8 text.
     """
     if column_names is None:
-        header, rest = _split_header(stream, name, block_bytes)
+        header, rest, offset = _split_header(stream, name, block_bytes)
         first_line = 2
     else:
-        header, rest, first_line = list(column_names), b"", 1
-    return header, _pieces(stream, rest, block_bytes, first_line)
+        header, rest, first_line, offset = list(column_names), b"", 1, 0
+    return header, _pieces(stream, rest, block_bytes, first_line, offset)
 
 
-def _pieces(stream, rest, block_bytes, first_line):
-    """`(first_line, bytes)` blocks ending at a line end; `(line, None)` for an overlong line."""
+def _pieces(stream, rest, block_bytes, first_line, offset):
+    """`(first_line, offset, bytes)` blocks ending at a line end; `(line, offset, None)`
+    for an overlong line."""
     leftover = rest
     while True:
         data = stream.read(block_bytes)
         if not data:
             if leftover:
-                yield first_line, leftover
+                yield first_line, offset, leftover
             return
         data = leftover + data
         cut = data.rfind(b"\n")
         if cut < 0 and len(data) > MAX_LINE_BYTES:  # skip to its end instead of holding it
-            yield first_line, None
-            first_line += 1
-            leftover = _after_line_end(stream, block_bytes)
+            yield first_line, offset, None
+            skipped, leftover = _after_line_end(stream, block_bytes)
+            first_line, offset = first_line + 1, offset + len(data) + skipped
             continue
         if cut < 0:
             leftover = data
             continue
-        yield first_line, data[: cut + 1]
+        yield first_line, offset, data[: cut + 1]
         first_line += data.count(b"\n", 0, cut + 1)
+        offset += cut + 1
         leftover = data[cut + 1 :]
 
 
 def _after_line_end(stream, block_bytes):
+    """`(bytes skipped, bytes after the line end)` of the rest of an overlong line."""
+    skipped = 0
     while True:
         data = stream.read(block_bytes)
         end = data.find(b"\n")
-        if not data or end >= 0:
-            return data[end + 1 :] if data else b""
+        if not data:
+            return skipped, b""
+        if end >= 0:
+            return skipped + end + 1, data[end + 1 :]
+        skipped += len(data)
 
 
 def _line_count(piece):
@@ -224,7 +233,7 @@ def _csv_blocks(stream, specs, name, block_bytes, threads, column_names):
     _check_columns(header, specs, name)
     pending = collections.deque()
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        for first_line, piece in pieces:
+        for first_line, _, piece in pieces:
             pending.append(pool.submit(parse_csv_piece, piece, first_line, header, specs))
             if len(pending) > threads:  # bounded read-ahead: memory stays ~ threads blocks
                 yield pending.popleft().result()
@@ -416,7 +425,8 @@ def parquet_blocks(source, specs, name=None, block_bytes=16 << 20):
     """Yields `(first_row, record_batch)` of a Parquet table: the `specs` columns, in order.
 
     Args:
-        source: str path, or a binary file object (then `name` is its path).
+        source: str path, a binary file object or a `pyarrow.parquet.ParquetFile` (then
+            `name` is its path).
         specs: list of `{"name", "kind"}` dicts: the columns to read.
         name: str or None. The file name used in messages.
         block_bytes: int. About the bytes of values per batch (8 a value).
@@ -424,8 +434,11 @@ def parquet_blocks(source, specs, name=None, block_bytes=16 << 20):
     Raises:
         ValueError: a missing column, a column of the wrong type.
     """
-    name = os.fspath(source) if name is None else name
-    parquet = pq.ParquetFile(_open(source))
+    if isinstance(source, pq.ParquetFile):
+        parquet = source
+    else:
+        name = os.fspath(source) if name is None else name
+        parquet = pq.ParquetFile(_open(source))
     header = list(parquet.schema_arrow.names)
     _check_columns(header, specs, name)
     for spec in specs:
