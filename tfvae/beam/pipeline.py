@@ -7,6 +7,7 @@ as one record in the dead-letter output, and `score_files` checks
 `rows read = scored + bad rows` from the pipeline's counters.
 """
 
+import os
 import time
 
 import apache_beam as beam
@@ -23,6 +24,7 @@ from tfvae.beam.read_blocks import (
     NAMESPACE,
     READ_ERRORS,
     ReadBlocks,
+    mark_time,
     open_table,
     read_specs,
 )
@@ -40,7 +42,7 @@ DEFAULT_OPTIONS = [
 ]
 #: Bytes of CSV per block (about 6,000 rows of 16 numbers).
 BLOCK_BYTES = 1 << 20
-COUNTERS = ("rows_read", "scored", "bad_rows", "unreadable_files", "worker_ms")
+COUNTERS = ("lines_cut", "lines_parsed", "rows_read", "scored", "bad_rows", "unreadable_files")
 
 
 class _ScoreBlocks(beam.DoFn):
@@ -61,6 +63,7 @@ class _ScoreBlocks(beam.DoFn):
 def _scores_table(scored, handler, schema):
     keys, values = scored
     beam.metrics.Metrics.counter(NAMESPACE, "scored").inc(keys.num_rows)
+    mark_time("block_scored_ms")
     columns = [keys.column(name) for name in keys.column_names] + handler.output_columns(values)
     return pa.Table.from_arrays(columns, schema=schema)
 
@@ -228,7 +231,9 @@ def score_files(
         A dict: `files`, `rows` (data rows read), `scored`, `bad_rows`,
         `unreadable_files`, `dead_letter` (records: bad rows + unreadable files),
         `seconds` and `rows_per_s` (the pipeline run, workers' start-up included),
-        `rows_per_s_per_worker` (rows per second a worker spent on blocks), `outputs`.
+        `workers` (DirectRunner), `work_seconds` (from the first file opened to the last
+        block scored) and `rows_per_s_per_worker` (rows / work_seconds / workers),
+        `outputs`.
 
     Raises:
         FileExistsError: outputs exist and `overwrite` is False.
@@ -267,14 +272,23 @@ def score_files(
         result.wait_until_finish()
         seconds = time.perf_counter() - start
         counts = _counters(result)
-        if counts["rows_read"] != counts["scored"] + counts["bad_rows"]:
-            raise RuntimeError(f"Rows were lost: {counts} (rows_read != scored + bad_rows).")
+        _check_counts(counts)
         written = output_files.publish(staging, output_prefix, output_format, overwrite)
-    return _summary(files, counts, seconds, written)
+    return _summary(files, counts, seconds, written, _workers(options))
 
 
-def _summary(files, counts, seconds, written):
-    busy = counts.pop("worker_ms") / 1000
+def _check_counts(counts):
+    """Raises `RuntimeError` (a bug: nothing is published) unless every line cut from the
+    files was parsed and every row read was scored or dead-lettered."""
+    if counts["lines_cut"] != counts["lines_parsed"]:
+        raise RuntimeError(f"Blocks were lost between reading and parsing: {counts}.")
+    if counts["rows_read"] != counts["scored"] + counts["bad_rows"]:
+        raise RuntimeError(f"Rows were lost: {counts} (rows_read != scored + bad_rows).")
+
+
+def _summary(files, counts, seconds, written, workers):
+    work = counts.pop("work_seconds")
+    per_worker = counts["rows_read"] / work / workers if work and workers else None
     return {
         "files": len(files),
         "rows": counts["rows_read"],
@@ -284,18 +298,43 @@ def _summary(files, counts, seconds, written):
         "dead_letter": counts["bad_rows"] + counts["unreadable_files"],
         "seconds": round(seconds, 3),
         "rows_per_s": round(counts["rows_read"] / max(seconds, 1e-9)),
-        "rows_per_s_per_worker": round(counts["rows_read"] / busy) if busy else None,
+        "workers": workers,
+        "work_seconds": None if work is None else round(work, 3),
+        "rows_per_s_per_worker": None if per_worker is None else round(per_worker),
         "outputs": written,
     }
 
 
+def _workers(options):
+    """Worker count of a DirectRunner job (None for other runners: they scale on their own)."""
+    direct = options.get_all_options()
+    if direct.get("runner") not in (None, "DirectRunner", "direct"):
+        return None
+    if direct.get("direct_running_mode") == "in_memory":
+        return 1
+    return int(direct.get("direct_num_workers") or 0) or os.cpu_count() or 1
+
+
 def _counters(result):
+    """The job's counters, and `work_seconds`: from the first file opened to the last block
+    scored (the job after its start-up), None when nothing was scored."""
     from apache_beam.metrics.metric import MetricsFilter
 
+    metrics = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))
     counts = dict.fromkeys(COUNTERS, 0)
-    for counter in result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]:
+    for counter in metrics["counters"]:
         if counter.key.metric.name in counts:
             counts[counter.key.metric.name] += int(counter.committed or 0)
+    times = {}
+    for distribution in metrics["distributions"]:
+        value, name = distribution.committed, distribution.key.metric.name
+        if value is not None and value.count:
+            low, high = times.get(name, (value.min, value.max))
+            times[name] = (min(low, value.min), max(high, value.max))
+    if "first_file_ms" in times and "block_scored_ms" in times:
+        counts["work_seconds"] = (times["block_scored_ms"][1] - times["first_file_ms"][0]) / 1000
+    else:
+        counts["work_seconds"] = None
     return counts
 
 
