@@ -10,7 +10,8 @@ files:
   - `tfvae beam-score --model EXPORT --input FILE --output PREFIX` (its defaults:
     DirectRunner, one worker thread per core): wall time, peak RSS summed over its
     process tree (polled every 0.2 s), and rows/s per worker after start-up (rows over
-    the seconds the workers spent on blocks, from the pipeline's counters).
+    the time from the first file opened to the last block scored, over the workers:
+    the job's own metrics).
 On the numeric CSV it also runs the two other ways to score (Beam's `RunInference` with
 the block-taking handler, and DirectRunner worker processes), and a dirty copy of its
 first rows with bad lines of each kind (the dead-letter counts must equal the bad lines).
@@ -242,8 +243,9 @@ def markdown(report):
         "cores (shared with other jobs)",
         "",
         f"{report['rows']:,} rows per file. `tfvae beam-score` with its defaults (DirectRunner, "
-        "one worker thread per core); rows/s per worker = rows / seconds the workers spent "
-        "on blocks (pipeline counters).",
+        "one worker thread per core); rows/s per worker after start-up = rows / (last block "
+        "scored - first file opened) / workers, from the job's metrics; wall times include "
+        "Python, TensorFlow and model start-up.",
         "",
         "| file | MB | `tfvae score` wall s | its peak RSS MB | beam-score wall s | ratio | "
         "beam rows/s (wall) | rows/s per worker | beam peak RSS MB (tree) |",

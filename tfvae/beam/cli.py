@@ -2,7 +2,7 @@
 
 Arguments this command does not define are Beam pipeline options (`--runner`,
 `--project`, `--direct_num_workers`...); without `--runner` it runs on the
-DirectRunner with one worker process per core. Quiet by default: the summary on stdout,
+DirectRunner with one worker thread per core. Quiet by default: the summary on stdout,
 the dead-letter count on stderr, and whatever Beam, TensorFlow and the workers write
 to stderr in a log file the summary names (`--verbose` shows it instead).
 """
