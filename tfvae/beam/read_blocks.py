@@ -18,15 +18,15 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from tfvae.data.arrow_batches import (
-    _line_count,
     is_parquet,
+    line_count,
     parquet_blocks,
     parquet_table_batch,
     parse_csv_piece,
     split_csv,
 )
 from tfvae.data.column_stats import CATEGORICAL
-from tfvae.data.csv_chunks import _guarded, printable
+from tfvae.data.csv_chunks import printable, read_errors_named
 
 DEAD_LETTER = "dead_letter"
 NAMESPACE = "tfvae"
@@ -91,7 +91,7 @@ class _CutFile(beam.DoFn):
         mark_time("first_file_ms")
         where = {"line": None}  # the first line (or row) not passed on yet
         try:
-            with open_table(path) as stream, _guarded(path):
+            with open_table(path) as stream, read_errors_named(path):
                 yield from self._blocks(stream, path, where)
         except READ_ERRORS as error:
             beam.metrics.Metrics.counter(NAMESPACE, "unreadable_files").inc()
@@ -128,7 +128,7 @@ class _CutFile(beam.DoFn):
                 block = (LONG_LINE,)
             else:
                 block = (RANGE, offset, len(piece)) if ranges else (CSV_BYTES, piece)
-            lines = 1 if piece is None else _line_count(piece)
+            lines = 1 if piece is None else line_count(piece)
             beam.metrics.Metrics.counter(NAMESPACE, "lines_cut").inc(lines)
             yield path, tuple(header), first, block
             where["line"] = first + lines
@@ -162,7 +162,7 @@ class _ParseBlock(beam.DoFn):
             else:
                 piece = payload[0] if kind == CSV_BYTES else None
             batch = parse_csv_piece(piece, first, list(header), read)
-            lines = 1 if piece is None else _line_count(piece)
+            lines = 1 if piece is None else line_count(piece)
         beam.metrics.Metrics.counter(NAMESPACE, "rows_read").inc(
             len(batch.lines) + len(batch.errors)
         )

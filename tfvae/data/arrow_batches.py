@@ -31,7 +31,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from tfvae.data.column_stats import CATEGORICAL, NUMERIC
-from tfvae.data.csv_chunks import Chunk, _guarded, printable, typed_columns
+from tfvae.data.csv_chunks import Chunk, printable, read_errors_named, typed_columns
 
 #: Longest line read (bytes); a longer one is a bad row, skipped as it is read.
 MAX_LINE_BYTES = 64 << 20
@@ -68,7 +68,7 @@ def read_header(source, name=None):
     name = os.fspath(source) if name is None else name
     if is_parquet(name):
         return list(pq.ParquetFile(_open(source)).schema_arrow.names)
-    with _guarded(name), _open(source) as stream:
+    with read_errors_named(name), _open(source) as stream:
         first = _split_header(stream, name, 1 << 16)[0]
     return first
 
@@ -214,14 +214,15 @@ def _after_line_end(stream, block_bytes):
         skipped += len(data)
 
 
-def _line_count(piece):
+def line_count(piece):
+    """Lines in a block of `split_csv` (its last line may lack a line end)."""
     return piece.count(b"\n") + (0 if piece.endswith(b"\n") else 1)
 
 
 def _csv_batches(source, specs, name, block_bytes, threads, column_names):
     stream = _open(source)
     try:
-        with _guarded(name):
+        with read_errors_named(name):
             yield from _csv_blocks(stream, specs, name, block_bytes, threads, column_names)
     finally:
         if isinstance(source, (str, os.PathLike)):
@@ -370,7 +371,7 @@ def _parse_block(piece, first_line, header, specs):
 
 def _row_lines(piece, first_line):
     """File lines of the non-blank lines of `piece` (pyarrow numbers rows without blanks)."""
-    count = _line_count(piece)
+    count = line_count(piece)
     data = np.frombuffer(piece, dtype=np.uint8)
     ends = np.flatnonzero(data == 10)
     if len(ends) < count:

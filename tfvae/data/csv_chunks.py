@@ -5,6 +5,7 @@ not a number in a numeric column: nothing is dropped silently, every such value
 becomes an error naming its line.
 """
 
+import contextlib
 import dataclasses
 import gzip
 import os
@@ -105,22 +106,15 @@ def _is_nan_text(series):
     return series.str.lower().isin(["nan", "na", "null", "none"]).to_numpy()
 
 
-class _guarded:
-    """Turns gzip/zlib failures into a ValueError that names the file."""
-
-    def __init__(self, path):
-        self.path = os.fspath(path)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if isinstance(error, (gzip.BadGzipFile, EOFError, zlib.error)):
-            raise ValueError(
-                f"{self.path} is not a valid gzip file (corrupt or truncated): {error}"
-            ) from error
-        if isinstance(error, UnicodeDecodeError):
-            raise ValueError(
-                f"{self.path} is not UTF-8 text (binary or corrupt file?): {error}"
-            ) from error
-        return False
+@contextlib.contextmanager
+def read_errors_named(path):
+    """Turns gzip/zlib and UTF-8 failures in the block into a ValueError naming the file."""
+    path = os.fspath(path)
+    try:
+        yield
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(
+            f"{path} is not a valid gzip file (corrupt or truncated): {error}"
+        ) from error
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text (binary or corrupt file?): {error}") from error
