@@ -19,6 +19,7 @@ def _no_job(*args, **kwargs):
         ("no variables", "Cannot load the SavedModel"),
         ("no model", "No metadata.json in"),
         ("no input", "No file matches"),
+        ("wrong table", "missing column(s) ['b', 'c', 'd']"),
     ],
 )
 def test_a_broken_export_or_input_fails_in_one_line_before_the_job(
@@ -32,6 +33,8 @@ def test_a_broken_export_or_input_fails_in_one_line_before_the_job(
         shutil.rmtree(model / "variables")
     model = tmp_path / "nowhere" if breakage == "no model" else model
     pattern = tmp_path / ("none-*.csv" if breakage == "no input" else "in.csv")
+    if breakage == "wrong table":
+        frame.rename(columns={"b": "x", "c": "y", "d": "z"}).to_csv(pattern, index=False)
     monkeypatch.setattr(beam_pipeline, "build_pipeline", _no_job)
     args = ["--model", str(model), "--input", str(pattern), "--output", str(tmp_path / "o")]
     assert main(["beam-score", *args]) == 2
