@@ -50,7 +50,7 @@ def _build(numeric, tmp_path, args):
     staging = tmp_path / "staging"
     staging.mkdir()
     files = [str(tmp_path / "in.csv")]
-    return beam_pipeline.build_pipeline(options, files, handler, str(staging), "parquet")
+    return beam_pipeline.build_pipeline(options, files, handler, str(staging / "run"), "parquet")
 
 
 @pytest.mark.slow
@@ -61,7 +61,7 @@ def test_the_pipeline_runs_on_two_worker_processes(tmp_path, numeric):
     result.wait_until_finish()
     counts = beam_pipeline._counters(result)
     assert counts["rows_read"] == counts["scored"] == 200
-    assert sorted(p.name for p in (tmp_path / "staging").glob("scores-*.parquet"))
+    assert sorted(p.name for p in (tmp_path / "staging").glob("run-scores-*.parquet"))
 
 
 def test_the_pipeline_builds_with_the_options_of_a_dataflow_job(tmp_path, numeric):

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 pytest.importorskip("apache_beam")
@@ -54,21 +56,49 @@ def test_overwrite_replaces_only_this_prefix_and_scheme(tmp_path, numeric):
     ]
 
 
-def test_publishing_never_replaces_a_file_that_appeared_during_the_job(tmp_path):
-    staging = tmp_path / ".staging"
-    staging.mkdir()
-    for name in ("scores-00000-of-00002.csv", "scores-00001-of-00002.csv"):
-        (staging / name).write_text("new")
-    (tmp_path / "run-scores-00001-of-00002.csv").write_text("someone else's")
-    with pytest.raises(FileExistsError, match="appeared while the job ran"):
-        output_files.publish(str(staging), str(tmp_path / "run"), "csv", overwrite=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".staging",
-        "run-scores-00001-of-00002.csv",
-    ]
+def _write_shards(staged, text):
+    for shard in ("00000", "00001"):
+        with open(f"{staged.prefix}-scores-{shard}-of-00002.csv", "w") as f:
+            f.write(text)
+
+
+@pytest.mark.parametrize("store", [False, True], ids=["local", "object store"])
+def test_publishing_never_replaces_a_file_that_appeared_during_the_job(
+    tmp_path, monkeypatch, store
+):
+    if store:  # the code path of gs:// (check, then rename), run on local files
+        monkeypatch.setattr(output_files, "_is_local", lambda path: False)
+
+    def names():  # a local file system does not take a store's folder delete (`path/`)
+        return sorted(p.name for p in tmp_path.iterdir() if not (store and p.name[0] == "."))
+
+    prefix = str(tmp_path / "run")
+    with pytest.raises(FileExistsError, match="appeared while"):
+        with output_files.staged(prefix, "csv") as staged:
+            _write_shards(staged, "new")
+            (tmp_path / "run-scores-00001-of-00002.csv").write_text("someone else's")
+    # The shard published before the clash is taken back; the staging folder is gone.
+    assert names() == ["run-scores-00001-of-00002.csv"]
     assert (tmp_path / "run-scores-00001-of-00002.csv").read_text() == "someone else's"
-    published = output_files.publish(str(staging), str(tmp_path / "run"), "csv", overwrite=True)
-    assert [open(p).read() for p in published] == ["new", "new"]
+    with output_files.staged(prefix, "csv", overwrite=True) as staged:
+        _write_shards(staged, "new")
+        (tmp_path / "run-scores-00000-of-00003.csv").write_text("an older run of this prefix")
+    assert staged.outputs == [f"{prefix}-scores-0000{i}-of-00002.csv" for i in (0, 1)]
+    assert [open(p).read() for p in staged.outputs] == ["new", "new"]
+    assert names() == [os.path.basename(p) for p in staged.outputs]
+
+
+def test_only_shards_are_published(tmp_path, monkeypatch):
+    """Whatever else is left in the staging folder (a Beam sink's temporary folder it could
+    not delete) stays out of the user's folder."""
+    monkeypatch.chdir(tmp_path)
+    with output_files.staged("run", "csv", overwrite=True) as staged:
+        _write_shards(staged, "new")
+        leftover = os.path.join(os.path.dirname(staged.prefix), "beam-temp-run-1234")
+        os.mkdir(leftover)
+        open(os.path.join(leftover, "part"), "w").close()
+    assert staged.outputs == ["run-scores-00000-of-00002.csv", "run-scores-00001-of-00002.csv"]
+    assert sorted(os.listdir(tmp_path)) == staged.outputs
 
 
 def test_a_failed_job_leaves_no_staging_folder_and_no_outputs(tmp_path, numeric, monkeypatch):

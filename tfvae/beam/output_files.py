@@ -2,23 +2,29 @@
 
 `<prefix>-scores-SSSSS-of-NNNNN.<format>` and `<prefix>-dead_letter-SSSSS-of-NNNNN.<format>`.
 The prefix is taken literally: glob characters in it are refused (Beam's file sinks would
-read them as patterns). Beam writes the shards into a hidden temporary folder beside the
-outputs (`.tfvae-beam-<random>`, removed whatever happens); only when the job has
-succeeded are they moved to their names, each without replacing a file that exists by
-then unless `overwrite` is set; `overwrite` also removes the older shards of exactly
-this prefix and scheme (another shard count), and nothing else.
+read them as patterns). Beam writes the shards, under their final names, into a hidden
+folder beside the outputs (removed whatever happens); only when the job has succeeded
+are they published, by the rule every tfvae command follows (`tfvae.atomic`): each
+without replacing a file that exists by then unless `overwrite` is set, the ones already
+published taken back if one cannot be. `overwrite` also removes the older shards of
+exactly this prefix and scheme (another shard count), and nothing else. Object stores
+(`gs://`) have no rename that refuses to replace: there each name is checked just before
+its move (a file appearing in between is replaced).
 """
 
 import contextlib
+import dataclasses
 import io
 import os
 import re
-import shutil
 import uuid
 
 import apache_beam as beam
 import pyarrow.csv as pa_csv
 from apache_beam.io.filesystems import FileSystems
+
+from tfvae import atomic
+from tfvae.quoting import clean
 
 KINDS = ("scores", "dead_letter")
 FORMATS = ("parquet", "csv")
@@ -72,25 +78,118 @@ def existing_outputs(prefix, output_format):
     return sorted(p for p in _listing(folder) if scheme.fullmatch(FileSystems.split(p)[1]))
 
 
+@dataclasses.dataclass
+class Staged:
+    """What `staged` yields: `prefix`, where the job writes its shards (in the staging
+    folder, under the names they are published with), and `outputs`, the published
+    paths (sorted), filled in once the block has succeeded."""
+
+    prefix: str
+    outputs: list = dataclasses.field(default_factory=list)
+
+
 @contextlib.contextmanager
-def staging_folder(prefix):
-    """A new hidden folder beside the outputs for Beam to write into; removed on exit."""
-    folder, _ = FileSystems.split(prefix)
-    staging = FileSystems.join(folder or ".", f".tfvae-beam-{uuid.uuid4().hex[:12]}")
+def staged(prefix, output_format, overwrite=False):
+    """A hidden folder beside the outputs for the job to write into; its shards are
+    published at `prefix` when the `with` body succeeds, and it is removed whatever happens.
+
+    Args:
+        prefix: str. The output prefix (checked with `check_prefix`).
+        output_format: `"parquet"` or `"csv"`.
+        overwrite: bool. Replace files at the shards' names, and remove this prefix's
+            other shards of the scheme after publishing.
+
+    Yields:
+        A `Staged`: write the shards at `<staged.prefix>-<kind>-...`.
+
+    Raises:
+        FileExistsError: without `overwrite`, a file exists at a shard's name when it is
+            published (the shards published before it are taken back).
+        OSError: the disk is full or the folder read-only (naming the output folder).
+
+    Example:
+    ```python
+    with staged("runs/day1/scores", "parquet") as out:
+        run_job(output_prefix=out.prefix)  # writes <out.prefix>-scores-00000-of-00001.parquet
+    out.outputs  # ['runs/day1/scores-scores-00000-of-00001.parquet']
+    ```
+    """
+    folder, base = FileSystems.split(prefix)
+    if _is_local(prefix):
+        # One publishing rule: `staged_folder` publishes every entry of the folder with
+        # `atomic.publish` (no-replace rename, or `os.replace` with `overwrite`).
+        with atomic.staged_folder(folder, overwrite) as staging:
+            result = Staged(os.path.join(staging, base))
+            yield result
+            names = _shards(staging, prefix, output_format)
+    else:
+        with _store_staging(folder) as staging:
+            result = Staged(FileSystems.join(staging, base))
+            yield result
+            names = _shards(staging, prefix, output_format)
+            _store_publish(staging, folder, names, overwrite)
+    # As the user wrote the prefix (a local folder from `FileSystems.split` is absolute).
+    result.outputs = [prefix + name[len(base) :] for name in names]
+    if overwrite:  # compared by name, for the same reason
+        stale = [p for p in existing_outputs(prefix, output_format) if _name(p) not in names]
+        if stale:
+            FileSystems.delete(stale)
+
+
+def _name(path):
+    return FileSystems.split(path)[1]
+
+
+def _shards(staging, prefix, output_format):
+    """Names of the shards in `staging`; anything else there (a temporary folder a Beam
+    sink failed to delete) is removed first, so that only shards are published."""
+    scheme = _scheme(prefix, output_format)
+    names, others = [], []
+    for path in _listing(staging):
+        (names if scheme.fullmatch(_name(path)) else others).append(path)
+    if others:
+        FileSystems.delete(others)
+    return sorted(_name(path) for path in names)
+
+
+@contextlib.contextmanager
+def _store_staging(folder):
+    """A new folder beside the outputs on an object store; removed on exit."""
+    staging = FileSystems.join(folder, f".tfvae-beam-{uuid.uuid4().hex[:12]}")
     FileSystems.mkdirs(staging)
     try:
         yield staging
     finally:
-        if _is_local(staging):
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
-            with contextlib.suppress(Exception):
-                FileSystems.delete([staging + "/"])
+        with contextlib.suppress(Exception):
+            FileSystems.delete([staging + "/"])
 
 
-def write_blocks(tables, staging, kind, schema, output_format):
-    """Writes a PCollection of pyarrow tables (blocks) to `<staging>/<kind>-SSSSS-of-NNNNN.*`."""
-    path = FileSystems.join(staging, kind)
+def _store_publish(staging, folder, names, overwrite):
+    """Moves the shards `names` from `staging` into `folder` on an object store, each after
+    checking its name is free (unless `overwrite`); on a name taken by then, the shards
+    moved so far go back and `FileExistsError` names it."""
+    done = []
+    try:
+        for name in names:
+            source, target = FileSystems.join(staging, name), FileSystems.join(folder, name)
+            if FileSystems.exists(target):
+                if not overwrite:
+                    raise FileExistsError(
+                        f"{clean(target)} appeared while the job ran; not replacing it. Pass "
+                        "--overwrite to replace it, or choose another prefix."
+                    )
+                FileSystems.delete([target])
+            FileSystems.rename([source], [target])
+            done.append((source, target))
+    except FileExistsError:
+        for source, target in done:  # our own files go back: the outputs stay as they were
+            FileSystems.rename([target], [source])
+        raise
+
+
+def write_blocks(tables, prefix, kind, schema, output_format):
+    """Writes a PCollection of pyarrow tables (blocks) to `<prefix>-<kind>-SSSSS-of-NNNNN.*`."""
+    path = f"{prefix}-{kind}"
     if output_format == "parquet":
         return tables | f"Write {kind}" >> beam.io.WriteToParquetBatched(
             path, schema, file_name_suffix=".parquet"
@@ -108,62 +207,3 @@ def _csv_text(table):
     buffer = io.BytesIO()
     pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
     return buffer.getvalue().decode("utf-8").rstrip("\n")
-
-
-def publish(staging, prefix, output_format, overwrite):
-    """Moves the shards Beam wrote in `staging` to their names at `prefix`.
-
-    Without `overwrite`, a file that exists at a target name by now is never replaced:
-    the shards moved so far are taken back and `FileExistsError` is raised. With it,
-    the targets are replaced and the other files of this prefix's scheme removed.
-
-    Returns:
-        The published paths, sorted.
-    """
-    moves = []
-    for path in _listing(staging):
-        name = FileSystems.split(path)[1]
-        if any(name.startswith(f"{kind}-") for kind in KINDS):
-            moves.append((path, f"{prefix}-{name}"))
-    done = []
-    try:
-        for source, target in sorted(moves):
-            _move(source, target, overwrite)
-            done.append((source, target))
-    except FileExistsError:
-        for source, target in done:  # our own files go back: the outputs stay as they were
-            FileSystems.rename([target], [source])
-        raise
-    published = sorted(target for _, target in done)
-    if overwrite:
-        stale = sorted(set(existing_outputs(prefix, output_format)) - set(published))
-        if stale:
-            FileSystems.delete(stale)
-    return published
-
-
-def _move(source, target, overwrite):
-    if _is_local(target):
-        if overwrite:
-            os.replace(source, target)
-            return
-        try:
-            os.link(source, target)  # fails if the target exists: no window to replace it
-        except FileExistsError:
-            raise FileExistsError(_appeared(target)) from None
-        except OSError:  # a filesystem without hard links: check, then rename
-            if os.path.lexists(target):
-                raise FileExistsError(_appeared(target)) from None
-            os.rename(source, target)
-            return
-        os.remove(source)
-        return
-    if FileSystems.exists(target):  # object stores have no rename that refuses to replace
-        if not overwrite:
-            raise FileExistsError(_appeared(target))
-        FileSystems.delete([target])
-    FileSystems.rename([source], [target])
-
-
-def _appeared(target):
-    return f"{target} appeared while the job ran; not replacing it (pass --overwrite to)."

@@ -171,14 +171,16 @@ def _escape(path):
     return "".join(f"[{c}]" if c in "*?[" else c for c in path)
 
 
-def build_pipeline(options, files, handler, staging, output_format, key_column=None, **kwargs):
-    """The scoring pipeline over `files`, writing its blocks into the `staging` folder.
+def build_pipeline(options, files, handler, prefix, output_format, key_column=None, **kwargs):
+    """The scoring pipeline over `files`, writing its blocks to `<prefix>-scores-*` and
+    `<prefix>-dead_letter-*`.
 
     Args:
         options: `PipelineOptions` (`pipeline_options`).
         files: list of str. The input files.
         handler: a checked `ExportModelHandler`.
-        staging: str. Folder the shards are written into (`output_files.staging_folder`).
+        prefix: str. Where the shards are written (`output_files.staged(...).prefix`, in
+            the staging folder).
         output_format: `"parquet"` or `"csv"`.
         key_column: str or None. Key rows by this id column.
         **kwargs: `block_bytes`, `run_inference` for `ScoreTables`.
@@ -194,7 +196,7 @@ def build_pipeline(options, files, handler, staging, output_format, key_column=N
     )
     schemas = {"scores": scores_schema(handler, key_column), DEAD_LETTER: DEAD_LETTER_SCHEMA}
     for kind in output_files.KINDS:
-        output_files.write_blocks(outputs[kind], staging, kind, schemas[kind], output_format)
+        output_files.write_blocks(outputs[kind], prefix, kind, schemas[kind], output_format)
     return pipeline
 
 
@@ -256,12 +258,12 @@ def score_files(
     files = _input_files(input_pattern, previous)
     handler = ExportModelHandler(export_dir, feature_errors=feature_errors).check()
     _check_headers(files, handler, key_column)
-    with output_files.staging_folder(output_prefix) as staging:
+    with output_files.staged(output_prefix, output_format, overwrite) as staged:
         pipeline = build_pipeline(
             options,
             files,
             handler,
-            staging,
+            staged.prefix,
             output_format,
             key_column,
             block_bytes=block_bytes,
@@ -273,8 +275,7 @@ def score_files(
         seconds = time.perf_counter() - start
         counts = _counters(result)
         _check_counts(counts)
-        written = output_files.publish(staging, output_prefix, output_format, overwrite)
-    return _summary(files, counts, seconds, written, _workers(options))
+    return _summary(files, counts, seconds, staged.outputs, _workers(options))
 
 
 def _check_counts(counts):
