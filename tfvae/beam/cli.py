@@ -14,6 +14,7 @@ import sys
 import tempfile
 
 from tfvae.beam import MISSING_BEAM
+from tfvae.cli import number, output_path
 
 
 def add_arguments(parser):
@@ -26,6 +27,7 @@ def add_arguments(parser):
     parser.add_argument(
         "--output",
         required=True,
+        type=output_path,
         help="output prefix, taken literally: PREFIX-scores-*-of-*.FORMAT and PREFIX-dead_letter-*",
     )
     parser.add_argument(
@@ -38,7 +40,10 @@ def add_arguments(parser):
         "--feature-errors", action="store_true", help="add per-feature squared errors"
     )
     parser.add_argument(
-        "--block-mb", type=float, default=1.0, help="MB of CSV per block (one model call each)"
+        "--block-mb",
+        type=number(float, 0.01, 4096),
+        default=1.0,
+        help="MB of CSV per block (one model call each), 0.01 to 4096",
     )
     parser.add_argument(
         "--overwrite", action="store_true", help="replace the outputs of this prefix"
@@ -95,10 +100,6 @@ def _score(args):
 
 
 def run(args):
-    if not args.block_mb > 0:
-        raise ValueError(
-            f"Expected `--block-mb` to be positive. Received: block_mb={args.block_mb}"
-        )
     log = None
     if not args.verbose:
         handle, log = tempfile.mkstemp(prefix="tfvae-beam-score-", suffix=".log")
