@@ -42,6 +42,20 @@ def test_a_broken_export_or_input_fails_in_one_line_before_the_job(
     assert len(err) == 1 and err[0].startswith("tfvae beam-score: error: ") and message in err[0]
 
 
+def test_a_hostile_header_is_quoted_escaped_and_cut(tmp_path, numeric, monkeypatch):
+    frame, _, version_dir = numeric
+    hostile = "\x1b]0;PWNED\x07" + "x" * 100_000
+    frame.assign(**{hostile: 1}).to_csv(tmp_path / "in.csv", index=False)
+    monkeypatch.setattr(beam_pipeline, "build_pipeline", _no_job)
+    with pytest.raises(ValueError) as refused:
+        beam_pipeline.score_files(
+            version_dir, str(tmp_path / "in.csv"), str(tmp_path / "o"), key_column="id"
+        )
+    message = str(refused.value)
+    assert "has no id column 'id'" in message and "\\x1b]0;PWNED\\x07" in message
+    assert "\x1b" not in message and len(message) < 1000
+
+
 def _build(numeric, tmp_path, args):
     frame, _, version_dir = numeric
     frame.to_csv(tmp_path / "in.csv", index=False)

@@ -30,6 +30,7 @@ from tfvae.beam.read_blocks import (
 )
 from tfvae.data.arrow_batches import is_parquet, read_header
 from tfvae.data.table_files import list_table_files
+from tfvae.quoting import clean
 
 #: Used when no runner option is given: DirectRunner, one worker thread per core in this
 #: process. Threads share one TensorFlow and one loaded export, and the blocks they pass
@@ -252,7 +253,8 @@ def score_files(
     previous = output_files.existing_outputs(output_prefix, output_format)
     if previous and not overwrite:
         raise FileExistsError(
-            f"{len(previous)} output file(s) exist at {output_prefix} (e.g. {previous[0]}); "
+            f"{len(previous)} output file(s) exist at {clean(output_prefix)} (e.g. "
+            f"{clean(previous[0])}); "
             "pass --overwrite to replace them."
         )
     files = _input_files(input_pattern, previous)

@@ -27,7 +27,7 @@ from tfvae.data.arrow_batches import (
 )
 from tfvae.data.column_stats import CATEGORICAL
 from tfvae.data.csv_chunks import MAX_REASON_CHARS, read_errors_named
-from tfvae.quoting import clean
+from tfvae.quoting import clean, quote
 
 DEAD_LETTER = "dead_letter"
 NAMESPACE = "tfvae"
@@ -49,11 +49,13 @@ def read_specs(inputs, header, key_column, name):
         ValueError: a column the model takes, or the id column, is missing.
     """
     if key_column and key_column not in header:
-        raise ValueError(f"{name} has no id column {key_column!r} (header: {list(header)}).")
+        raise ValueError(
+            f"{clean(name)} has no id column {quote(key_column)} (header: {quote(list(header))})."
+        )
     try:
         specs = inputs.specs([c for c in header if c != key_column])
     except ValueError as error:
-        raise ValueError(f"{name}: {error}") from None
+        raise ValueError(f"{clean(name)}: {error}") from None
     return specs, specs + ([{"name": key_column, "kind": CATEGORICAL}] if key_column else [])
 
 
