@@ -37,3 +37,50 @@ def command_line(argv):
     """The command that produced a result, as a copy-pasteable string."""
     script = os.path.relpath(sys.argv[0]) if sys.argv and sys.argv[0] else "benchmarks/<script>.py"
     return " ".join(["python", script, *argv])
+
+
+def measured_run(argv, prefix, tmpdir, measure):
+    """Runs `measure(workdir)` in a fresh scratch folder (removed afterwards: generated data
+    never lands in the repository) and adds what a results file states: the command, the
+    machine, the load average before and after.
+
+    Args:
+        argv: list of str or None. The script's arguments (None: `sys.argv[1:]`).
+        prefix: str. Name prefix of the scratch folder.
+        tmpdir: str or None. Where the scratch folder goes (None: the system's).
+        measure: callable taking the scratch folder, returning the report dict.
+    """
+    import shutil
+    import tempfile
+
+    workdir = tempfile.mkdtemp(prefix=prefix, dir=tmpdir)
+    before = [round(v, 2) for v in os.getloadavg()]
+    try:
+        report = measure(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report.update(
+        command=command_line(sys.argv[1:] if argv is None else argv),
+        machine=machine_info(),
+        load_average_before=before,
+        load_average_after=[round(v, 2) for v in os.getloadavg()],
+    )
+    return report
+
+
+def target_rows(checks):
+    """Markdown rows of `(name, measured, target, ok)` checks."""
+    return [
+        f"| {name} | {value} | {target} | {'pass' if ok else 'FAIL'} |"
+        for name, value, target, ok in checks
+    ]
+
+
+def write_results(out, name, report, text):
+    """Writes `<out>/<name>.json` (the report) and `<out>/<name>.md` (`text`), and prints it."""
+    from tfvae.atomic import write_json, write_text
+
+    os.makedirs(out, exist_ok=True)
+    write_json(os.path.join(out, f"{name}.json"), report)
+    write_text(os.path.join(out, f"{name}.md"), text)
+    print(text)

@@ -1,4 +1,4 @@
-"""Batch scoring throughput on one machine: in memory, `tfvae score`, Beam DirectRunner.
+"""Batch scoring throughput on one machine: in memory and `tfvae score`.
 
 Generates a numeric CSV of N rows (default 10 million, in a temporary directory, never
 in the repository), trains and exports a small numeric VAE on its first rows, and
@@ -6,11 +6,9 @@ measures in one run:
   - the exported SavedModel's `score` signature on in-memory float32 batches (rows/s);
   - `tfvae score MODEL CSV --output scores.csv` in a child process: rows/s of its data
     path (reading, parsing, scoring, writing: the `seconds` it reports), rows/s over
-    the whole wall time (with Python, TensorFlow and model start-up), and peak RSS;
-  - `tfvae beam-score` on the same file (or its first `--beam-rows` rows; DirectRunner,
-    one worker process per core): rows/s of the pipeline run (its `seconds`, worker
-    start-up included) and of the wall time, and the peak RSS summed over its process
-    tree (polled every 0.2 s).
+    the whole wall time (with Python, TensorFlow and model start-up), and peak RSS.
+`tfvae beam-score` is measured against `tfvae score` by `benchmarks/beam_throughput.py`
+(the results before issue #21 here have a Beam row: that script's older version).
 Targets (issue #14): `tfvae score` >= 300k rows/s, >= 0.4 of the in-memory rate, peak
 RSS < 1.5 GB. Writes `<out>/score_throughput.json` and `.md` (command, date, load
 average, machine).
@@ -22,17 +20,15 @@ Usage:
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from common import command_line, machine_info  # noqa: E402
+from common import measured_run, target_rows, write_results  # noqa: E402
 
 #: The model scored: the hidden sizes and latent width of `TabularVAEDetector`'s defaults.
 MODEL = {"hidden_units": (64, 32), "latent_dim": 8}
@@ -92,8 +88,12 @@ def in_memory_rate(version_dir, features, rows, batch=65536, repeats=3):
     return best
 
 
-def run_child(argv):
-    """Runs `argv`; returns (seconds, peak RSS MB summed over its process tree, exit code)."""
+def run_child(argv, ok=(0,)):
+    """Runs `argv`; returns (seconds, peak RSS MB summed over its process tree, its stdout).
+
+    Raises:
+        RuntimeError: it exits with a status not in `ok`.
+    """
     import psutil
 
     start = time.perf_counter()
@@ -108,7 +108,7 @@ def run_child(argv):
         time.sleep(0.2)
     seconds = time.perf_counter() - start
     out, err = child.communicate()
-    if child.returncode != 0:
+    if child.returncode not in ok:
         raise RuntimeError(f"{' '.join(argv)} failed ({child.returncode}):\n{err[-3000:]}")
     return seconds, peak / 2**20, out
 
@@ -117,7 +117,7 @@ def tfvae(*args):
     return [sys.executable, "-m", "tfvae.cli", *args]
 
 
-def measure(rows, features, workdir, beam_rows=None):
+def measure(rows, features, workdir):
     csv_path = os.path.join(workdir, "rows.csv")
     start = time.perf_counter()
     write_csv(csv_path, rows, features)
@@ -145,36 +145,6 @@ def measure(rows, features, workdir, beam_rows=None):
         "rows_per_s_wall": round(rows / seconds),
         "peak_rss_mb": round(rss),
     }
-    if beam_rows != 0:
-        beam_input = csv_path
-        if beam_rows and beam_rows < rows:  # the first `beam_rows` rows of the same file
-            beam_input = os.path.join(workdir, "beam_rows.csv")
-            with open(csv_path, "rb") as source, open(beam_input, "wb") as target:
-                for _ in range(beam_rows + 1):
-                    target.write(source.readline())
-        n = beam_rows if beam_rows and beam_rows < rows else rows
-        seconds, rss, out = run_child(
-            tfvae(
-                "beam-score",
-                "--model",
-                version_dir,
-                "--input",
-                beam_input,
-                "--output",
-                os.path.join(workdir, "beam", "scores"),
-            )
-        )
-        summary = json.loads(out[out.index("{") :])
-        report["beam_direct_runner"] = {
-            "rows": n,
-            "rows_out": summary["scored"] + summary["dead_letter"],
-            "options": "DirectRunner, multi_processing, one worker per core (tfvae beam-score defaults)",
-            "wall_seconds": round(seconds, 2),
-            "data_seconds": summary["seconds"],
-            "rows_per_s_data_path": summary["rows_per_s"],
-            "rows_per_s_wall": round(n / seconds),
-            "peak_rss_mb_process_tree": round(rss),
-        }
     return report
 
 
@@ -219,21 +189,13 @@ def markdown(report):
         "|---|---|---|---|---|---|",
         f"| SavedModel `score`, in memory | {report['in_memory_savedmodel_rows_per_s']:,} | | | | |",
     ]
-    for name, key, rss in (
-        ("`tfvae score`", "tfvae_score", "peak_rss_mb"),
-        ("`tfvae beam-score` (DirectRunner)", "beam_direct_runner", "peak_rss_mb_process_tree"),
-    ):
-        if key in report:
-            r = report[key]
-            lines.append(
-                f"| {name} | {r['rows_per_s_data_path']:,} | {r['rows_per_s_wall']:,} | "
-                f"{r.get('rows', report['rows']):,} | {r['wall_seconds']} | {r[rss]} |"
-            )
+    r = report["tfvae_score"]
+    lines.append(
+        f"| `tfvae score` | {r['rows_per_s_data_path']:,} | {r['rows_per_s_wall']:,} | "
+        f"{report['rows']:,} | {r['wall_seconds']} | {r['peak_rss_mb']} |"
+    )
     lines += ["", "| Target (issue #14) | measured | target | |", "|---|---|---|---|"]
-    lines += [
-        f"| {name} | {value} | {target} | {'pass' if ok else 'FAIL'} |"
-        for name, value, target, ok in checks(report)
-    ]
+    lines += target_rows(checks(report))
     if report["rows"] < 10_000_000:
         lines += ["", f"Run on {report['rows']:,} rows, fewer than the 10M rows of the targets."]
     return "\n".join(lines) + "\n"
@@ -247,34 +209,18 @@ def main(argv=None):
     parser.add_argument(
         "--tmpdir", default=None, help="where the scratch directory goes (default: the system's)"
     )
-    parser.add_argument(
-        "--beam-rows",
-        type=int,
-        default=None,
-        help="score only the first N rows of the file on Beam (default: all; 0 skips Beam)",
-    )
     args = parser.parse_args(argv)
-    # A fresh directory this script owns (and removes at the end): the CSV never lands in the repo.
-    workdir = tempfile.mkdtemp(prefix="tfvae-score-throughput-", dir=args.tmpdir)
-    before = [round(v, 2) for v in os.getloadavg()]
-    try:
-        report = measure(args.rows, args.features, workdir, beam_rows=args.beam_rows)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    report = measured_run(
+        argv,
+        "tfvae-score-throughput-",
+        args.tmpdir,
+        lambda workdir: measure(args.rows, args.features, workdir),
+    )
     report.update(
-        command=command_line(sys.argv[1:] if argv is None else argv),
-        machine=machine_info(),
-        load_average_before=before,
-        load_average_after=[round(v, 2) for v in os.getloadavg()],
         targets=TARGETS,
         checks=[{"name": c[0], "value": c[1], "pass": c[3]} for c in checks(report)],
     )
-    from tfvae.atomic import write_json, write_text
-
-    os.makedirs(args.out, exist_ok=True)
-    write_json(os.path.join(args.out, "score_throughput.json"), report)
-    write_text(os.path.join(args.out, "score_throughput.md"), markdown(report))
-    print(markdown(report))
+    write_results(args.out, "score_throughput", report, markdown(report))
     return 0
 
 

@@ -11,9 +11,10 @@
 # %% [markdown]
 # # Batch scoring with Apache Beam (and the fast `tfvae score`)
 #
-# Score sharded CSV/Parquet files with an export version folder on Apache Beam's
-# `RunInference`: each row keeps its key (file and line), rows that cannot be read go
-# to a dead-letter output with file, line and reason, and nothing is lost. The same
+# Score sharded CSV/Parquet files with an export version folder on Apache Beam. Rows
+# travel in blocks of a few thousand, each scored in one call of the export's signature
+# with its keys (file and line) alongside; every row that cannot be read is one record
+# in a dead-letter output with file, line and reason, and nothing is lost. The same
 # pipeline runs on the DirectRunner here and on Dataflow, Flink or Spark with the
 # standard Beam options. Offline, on scikit-learn's bundled breast-cancer table;
 # needs `pip install tfvae[beam]`. `TFVAE_NOTEBOOK_SMALL=1` trains for fewer epochs (CI).
@@ -56,8 +57,8 @@ print("export version:", version_dir)
 # %% [markdown]
 # ## Shards to score
 # Three CSV shards of the held-out rows (with their label column, which the model
-# does not read), and two broken rows in the last shard: one with too few fields,
-# one with a value that is not a number.
+# does not read), and three broken rows in the last shard: one with too few fields,
+# one with a value that is not a number, one line of binary garbage.
 
 # %%
 shards = OUT / "shards"
@@ -65,51 +66,58 @@ shards.mkdir(parents=True)
 table = x_test.assign(is_anomaly=y_test)
 for i, start in enumerate(range(0, len(table), -(-len(table) // 3))):
     table.iloc[start : start + -(-len(table) // 3)].to_csv(shards / f"part-{i}.csv", index=False)
-with open(shards / "part-2.csv", "a") as handle:
-    handle.write("1.0,2.0,3.0\n")
-    handle.write(",".join(["abc"] + ["1"] * (table.shape[1] - 1)) + "\n")
-n_rows = len(table) + 2
+with open(shards / "part-2.csv", "ab") as handle:
+    handle.write(b"1.0,2.0,3.0\n")
+    handle.write(",".join(["abc"] + ["1"] * (table.shape[1] - 1)).encode() + b"\n")
+    handle.write(b"\xff\xfe\x00\x1b[2J garbage\n")
+n_rows = len(table) + 3
 print(f"{n_rows} data rows in {len(list(shards.glob('*.csv')))} shards")
 
 # %% [markdown]
 # ## The handler in a pipeline of your own
 # `ExportModelHandler` loads the version folder once per worker with
 # `tf.saved_model.load` and calls its `score` signature (`score_raw` for raw-column
-# models) on batches `RunInference` forms; `KeyedModelHandler` carries each row's key.
+# models) once per element, and each element is a block of rows: `RunInference` is
+# given blocks, and `KeyedModelHandler` carries each block's key. `check()` loads the
+# export once where the pipeline is built, so a broken export fails here, not in the
+# workers.
 
 # %%
-handler = ExportModelHandler(str(version_dir), max_batch_size=256)
-rows = [(f"row-{i}", x.astype(np.float32)) for i, x in enumerate(x_test.to_numpy()[:5])]
+handler = ExportModelHandler(str(version_dir)).check()
+x = x_test.to_numpy(np.float32)
+blocks = [(f"rows {i}-{i + 4}", x[i : i + 5]) for i in (0, 5)]
 with beam.Pipeline() as pipeline:
     (
         pipeline
-        | beam.Create(rows)
+        | beam.Create(blocks)
         | RunInference(KeyedModelHandler(handler))
-        | beam.Map(
-            lambda kv: print(
-                kv[0], {k: round(v, 4) if isinstance(v, float) else v for k, v in kv[1].items()}
-            )
-        )
+        | beam.Map(lambda kv: print(kv[0], "score:", np.round(kv[1]["score"], 3)))
     )
 
 # %% [markdown]
-# `ScoreTables` does the reading too: file patterns in, scored records and dead letters out.
+# `ScoreTables` does the reading too: file patterns in, blocks of scores (pyarrow
+# tables with the keys) and dead letters out. One record per bad row, the reason
+# printable whatever bytes the line held.
 
 # %%
 with beam.Pipeline() as pipeline:
     outputs = pipeline | beam.Create([str(shards / "*.csv")]) | ScoreTables(handler)
-    outputs["dead_letter"] | "print dead letters" >> beam.Map(print)
+    (
+        outputs["dead_letter"]
+        | "rows" >> beam.FlatMap(lambda table: table.to_pylist())
+        | "print dead letters" >> beam.Map(print)
+    )
 
 # %% [markdown]
 # ## The whole job: `score_files` (what `tfvae beam-score` runs)
-# Without `--runner` it runs the DirectRunner with one worker process per core; pass
+# Without `--runner` it runs the DirectRunner with one worker thread per core; pass
 # `["--runner=DataflowRunner", "--project=...", "--region=...", "--temp_location=gs://..."]`
 # (or Flink/Spark options) to run the same pipeline on a cluster.
 
 # %%
 summary = score_files(str(version_dir), str(shards / "*.csv"), str(OUT / "scores" / "run"))
 print(summary)
-assert summary["rows"] == n_rows == summary["scored"] + summary["dead_letter"]
+assert summary["rows"] == n_rows == summary["scored"] + summary["bad_rows"]
 
 scores = pd.concat(
     pd.read_parquet(p) for p in glob.glob(str(OUT / "scores" / "run-scores-*.parquet"))

@@ -42,6 +42,10 @@ def clean(text, limit=LIMIT):
     ```
     """
     text = text if isinstance(text, str) else str(text)
+    if limit is not None and len(text) > 4 * limit:
+        # Escape only the ends that can be shown (a bad line may hold a million characters);
+        # each end keeps at least `limit` characters, so the result is the same.
+        text = _cut(text, 4 * limit)
     if not text.isprintable():
         text = "".join(
             c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode()

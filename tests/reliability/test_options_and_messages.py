@@ -30,6 +30,10 @@ def test_numbers_and_outputs_are_checked_as_the_command_line_is_parsed(
         _refused_at_parse(capsys, [*score, "--block-mb", value], "--block-mb", repr(value))
     _refused_at_parse(capsys, [*score, "--batch-size", "0"], "--batch-size")
     _refused_at_parse(capsys, ["score", "m.keras", "t.csv", "--output", "-"], "--output", "'-'")
+    beam = ["beam-score", "--model", "m", "--input", "t.csv", "--output"]
+    for value in ("-5", "nan", "inf", "0"):
+        _refused_at_parse(capsys, [*beam, "o", "--block-mb", value], "--block-mb", repr(value))
+    _refused_at_parse(capsys, [*beam, "-"], "--output", "'-'")
     export = ["export", "--model", "m.keras", "--out", "exports"]
     for version in ("0", str(2**63), "99999999999999999999", "1.5"):
         _refused_at_parse(capsys, [*export, "--version", version], "--version", version)

@@ -1,11 +1,12 @@
 """Batch scoring past one machine with Apache Beam (`pip install tfvae[beam]`).
 
-`ExportModelHandler` is a Beam `ModelHandler` for an export version folder (written
-by `tfvae export` / `tfvae.export.export_model`), used with `RunInference` and
-`KeyedModelHandler` so each row keeps its key. `ScoreTables` reads CSV/Parquet shards
-into keyed rows plus a dead-letter output; `score_files` runs the whole pipeline
-(`tfvae beam-score`). Importing `tfvae` never imports Apache Beam, and this package
-imports it only when one of these names is used.
+Rows travel in blocks. `ExportModelHandler` is a Beam `ModelHandler` for an export
+version folder (written by `tfvae export` / `tfvae.export.export_model`) that scores a
+block per signature call, for `RunInference` with `KeyedModelHandler`. `ReadBlocks` cuts
+CSV/Parquet files into keyed blocks plus one dead letter per bad row; `ScoreTables` reads
+and scores them; `score_files` runs the whole job (`tfvae beam-score`). Importing `tfvae`
+never imports Apache Beam, and this package imports it only when one of these names is
+used.
 """
 
 import importlib
@@ -14,6 +15,7 @@ MISSING_BEAM = "tfvae.beam needs Apache Beam, an optional extra: pip install tfv
 
 _EXPORTS = {
     "ExportModelHandler": "tfvae.beam.export_model_handler",
+    "ReadBlocks": "tfvae.beam.read_blocks",
     "ScoreTables": "tfvae.beam.pipeline",
     "score_files": "tfvae.beam.pipeline",
 }

@@ -1,185 +1,116 @@
-"""The Beam scoring pipeline: CSV/Parquet shards -> keyed rows -> RunInference -> files.
+"""The Beam scoring pipeline: CSV/Parquet files -> blocks -> one signature call per block -> files.
 
-Nothing is lost: every data row of every input file ends either in the scores (with
-its key) or in the dead-letter output (file, line, reason), and `score_files` checks
-`rows read = scored + dead letter` from the pipeline's counters.
+Rows travel in blocks (a few thousand rows with their keys); each worker process loads
+the export once (`apache_beam.utils.shared.Shared`) and scores a block in one call of its
+signature. Nothing is lost: every data row ends either in the scores (with its key) or
+as one record in the dead-letter output, and `score_files` checks
+`rows read = scored + bad rows` from the pipeline's counters.
 """
 
-import csv
-import io
+import os
 import time
 
 import apache_beam as beam
 import pyarrow as pa
-from apache_beam.io import fileio
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import KeyedModelHandler, RunInference
 from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.utils.shared import Shared
 
-from tfvae.beam.export_model_handler import SCORE_KEYS, ExportModelHandler
-from tfvae.data.arrow_batches import iter_table_batches, read_header
-from tfvae.data.column_stats import CATEGORICAL
+from tfvae.beam import output_files
+from tfvae.beam.export_model_handler import ExportModelHandler
+from tfvae.beam.read_blocks import (
+    DEAD_LETTER,
+    DEAD_LETTER_SCHEMA,
+    NAMESPACE,
+    READ_ERRORS,
+    ReadBlocks,
+    mark_time,
+    open_table,
+    read_specs,
+)
+from tfvae.data.arrow_batches import is_parquet, read_header
+from tfvae.data.table_files import list_table_files
+from tfvae.quoting import clean
 
-DEAD_LETTER = "dead_letter"
-NAMESPACE = "tfvae"
-#: Output file kinds: `<prefix>-scores-SSSSS-of-NNNNN.<format>` and `<prefix>-dead_letter-...`.
-OUTPUTS = ("scores", DEAD_LETTER)
-FORMATS = ("parquet", "csv")
-#: Used when no runner option is given: DirectRunner, one worker process per core.
+#: Used when no runner option is given: DirectRunner, one worker thread per core in this
+#: process. Threads share one TensorFlow and one loaded export, and the blocks they pass
+#: are not serialised; worker processes each load TensorFlow (about 0.6 GB) and take the
+#: blocks over gRPC: twice the memory, and slower (benchmarks/results/beam_throughput.md).
 DEFAULT_OPTIONS = [
     "--runner=DirectRunner",
-    "--direct_running_mode=multi_processing",
+    "--direct_running_mode=multi_threading",
     "--direct_num_workers=0",
 ]
-_INT_FIELDS = ("line", "is_anomaly", "valid")
+#: Bytes of CSV per block (about 6,000 rows of 16 numbers).
+BLOCK_BYTES = 1 << 20
+COUNTERS = ("lines_cut", "lines_parsed", "rows_read", "scored", "bad_rows", "unreadable_files")
 
 
-def key_fields(key_column=None):
-    """Names of the key columns of the scores: `file`, `line`, or the id column."""
-    return (key_column,) if key_column else ("file", "line")
+class _ScoreBlocks(beam.DoFn):
+    """`(keys, block)` -> `(keys, outputs)`: the handler's model, loaded once per process."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        self._shared = Shared()
+
+    def setup(self):
+        self._model = self._shared.acquire(self.handler.load_model, tag=self.handler.export_dir)
+
+    def process(self, element):
+        keys, block = element
+        yield keys, self.handler.run_inference([block], self._model)[0]
 
 
-def read_specs(inputs, header, key_column, name):
-    """Columns to read from a table: the model's, and the id column if any."""
-    if key_column and key_column not in header:
-        raise ValueError(f"{name} has no id column {key_column!r} (header: {header}).")
-    specs = inputs.specs([c for c in header if c != key_column])
-    return specs, specs + ([{"name": key_column, "kind": CATEGORICAL}] if key_column else [])
+def _scores_table(scored, handler, schema):
+    keys, values = scored
+    beam.metrics.Metrics.counter(NAMESPACE, "scored").inc(keys.num_rows)
+    mark_time("block_scored_ms")
+    columns = [keys.column(name) for name in keys.column_names] + handler.output_columns(values)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
-class _ReadRows(beam.DoFn):
-    """A matched file -> `(key, row)` per data row, and dead letters for rows that fail."""
-
-    def __init__(self, inputs, key_column=None, block_bytes=16 << 20):
-        self.inputs, self.key_column, self.block_bytes = inputs, key_column, block_bytes
-
-    def process(self, readable):
-        name = readable.metadata.path
-        header = read_header(readable.open(mime_type="application/octet-stream"), name=name)
-        specs, all_specs = read_specs(self.inputs, header, self.key_column, name)
-        with readable.open(mime_type="application/octet-stream") as stream:
-            yield from self._rows(stream, name, specs, all_specs)
-
-    def _rows(self, stream, name, specs, all_specs):
-        read = beam.metrics.Metrics.counter(NAMESPACE, "rows_read")
-        dead = beam.metrics.Metrics.counter(NAMESPACE, "dead_letter")
-        for batch in iter_table_batches(
-            stream, all_specs, name=name, block_bytes=self.block_bytes, threads=1
-        ):
-            read.inc(len(batch.lines) + len(batch.errors))
-            dead.inc(len(batch.errors))
-            for line, reason in batch.errors:
-                yield beam.pvalue.TaggedOutput(
-                    DEAD_LETTER, {"file": name, "line": int(line), "reason": reason}
-                )
-            keys = (
-                [(str(i),) for i in batch.columns[self.key_column]]
-                if self.key_column
-                else [(name, line) for line in batch.lines.tolist()]
-            )
-            yield from zip(keys, _plain_rows(self.inputs.batch(batch.columns, specs)))
-
-
-def _plain_rows(rows):
-    """Rows as tuples of floats or dicts of Python values: Beam's fast coder takes them
-    natively, where numpy values would be pickled one by one (ten times slower)."""
-    if isinstance(rows, dict):
-        names, columns = list(rows), [values.tolist() for values in rows.values()]
-        return (dict(zip(names, values)) for values in zip(*columns))
-    return map(tuple, rows.reshape(len(rows), -1).tolist())
-
-
-def _record(keyed, fields, feature_names):
-    key, result = keyed
-    beam.metrics.Metrics.counter(NAMESPACE, "scored").inc()
-    record = dict(zip(fields, key))
-    record.update({k: int(result[k]) if k in _INT_FIELDS else float(result[k]) for k in SCORE_KEYS})
-    if "feature_errors" in result:
-        record.update({name: float(v) for name, v in zip(feature_names, result["feature_errors"])})
-    return record
+def scores_schema(handler, key_column=None):
+    """The pyarrow schema of the scores: the keys, then the handler's outputs."""
+    keys = (
+        [(key_column, pa.string())] if key_column else [("file", pa.string()), ("line", pa.int64())]
+    )
+    return pa.schema(keys + list(handler.output_schema()))
 
 
 class ScoreTables(beam.PTransform):
-    """File patterns -> `{"scores": records, "dead_letter": records}`.
+    """File patterns -> `{"scores": pyarrow tables, "dead_letter": pyarrow tables}`.
 
-    Reads every CSV/Parquet file the patterns match (any Beam filesystem), keys each
-    row by `(file, line)` or by its id column, spreads the rows over the workers,
-    and scores them with `RunInference(KeyedModelHandler(handler))`.
+    Reads every CSV/Parquet file the patterns match (any Beam filesystem) in blocks,
+    spreads the blocks over the workers, and scores each block in one call of the
+    export's signature. Each output element is a block: the keys (`file` and `line`, or
+    the id column) and the scores of its rows, aligned; dead letters are `file`, `line`,
+    `reason`. The export is loaded and checked here, when the pipeline is built.
 
     Args:
         handler: an `ExportModelHandler`.
         key_column: str or None. A column holding row ids to key rows by.
-        block_bytes: int. Bytes of CSV parsed per block.
+        block_bytes: int. Bytes of CSV per block.
+        run_inference: bool. Score with Beam's `RunInference` (the handler takes
+            blocks) instead of a `DoFn` sharing the model; both load it once per
+            worker process (`benchmarks/beam_throughput.py` compares them).
     """
 
-    def __init__(self, handler, key_column=None, block_bytes=16 << 20):
+    def __init__(self, handler, key_column=None, block_bytes=BLOCK_BYTES, run_inference=False):
         super().__init__()
-        self.handler, self.key_column, self.block_bytes = handler, key_column, block_bytes
+        self.handler, self.key_column = handler, key_column
+        self.block_bytes, self.run_inference = block_bytes, bool(run_inference)
 
     def expand(self, patterns):
-        read = (
-            patterns
-            | "Match" >> fileio.MatchAll()
-            | "Open" >> fileio.ReadMatches()
-            | "Read"
-            >> beam.ParDo(
-                _ReadRows(self.handler.inputs, self.key_column, self.block_bytes)
-            ).with_outputs(DEAD_LETTER, main="rows")
-        )
-        scores = (
-            read.rows
-            | "Spread" >> beam.Reshuffle()  # one file would otherwise stay on one worker
-            | "Score" >> RunInference(KeyedModelHandler(self.handler))
-            | "Record"
-            >> beam.Map(_record, key_fields(self.key_column), feature_columns(self.handler))
-        )
+        if self.handler.outputs is None:
+            self.handler.check()
+        read = patterns | ReadBlocks(self.handler.inputs, self.key_column, self.block_bytes)
+        if self.run_inference:
+            scored = read["blocks"] | "Score" >> RunInference(KeyedModelHandler(self.handler))
+        else:
+            scored = read["blocks"] | "Score" >> beam.ParDo(_ScoreBlocks(self.handler))
+        schema = scores_schema(self.handler, self.key_column)
+        scores = scored | "Table" >> beam.Map(_scores_table, self.handler, schema)
         return {"scores": scores, DEAD_LETTER: read[DEAD_LETTER]}
-
-
-def feature_columns(handler):
-    """Output columns of the per-feature errors (empty unless asked for)."""
-    if not handler.feature_errors:
-        return ()
-    names = handler.inputs.names or [str(i) for i in range(handler.inputs.width)]
-    return tuple(f"feature_error:{name}" for name in names)
-
-
-def output_schema(kind, key_column=None, feature_names=()):
-    """The pyarrow schema of the scores or dead-letter output."""
-    if kind == DEAD_LETTER:
-        return pa.schema([("file", pa.string()), ("line", pa.int64()), ("reason", pa.string())])
-    keys = (
-        [(key_column, pa.string())] if key_column else [("file", pa.string()), ("line", pa.int64())]
-    )
-    scores = [(k, pa.int8() if k in _INT_FIELDS else pa.float32()) for k in SCORE_KEYS]
-    return pa.schema(keys + scores + [(name, pa.float32()) for name in feature_names])
-
-
-def _csv_line(record, names):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow([record[name] for name in names])
-    return buffer.getvalue()
-
-
-def write_output(records, prefix, kind, schema, output_format):
-    """Writes records to `<prefix>-<kind>-SSSSS-of-NNNNN.<format>`."""
-    path = f"{prefix}-{kind}"
-    if output_format == "parquet":
-        return records | f"Write {kind}" >> beam.io.WriteToParquet(
-            path, schema, file_name_suffix=".parquet"
-        )
-    return (
-        records
-        | f"Format {kind}" >> beam.Map(_csv_line, schema.names)
-        | f"Write {kind}"
-        >> beam.io.WriteToText(path, file_name_suffix=".csv", header=",".join(schema.names))
-    )
-
-
-def existing_outputs(prefix, output_format):
-    """Paths of the output shards already at `prefix` (scores and dead letters)."""
-    patterns = [f"{prefix}-{kind}-*-of-*.{output_format}" for kind in OUTPUTS]
-    return sorted(m.path for result in FileSystems.match(patterns) for m in result.metadata_list)
 
 
 def pipeline_options(pipeline_args):
@@ -200,16 +131,74 @@ def pipeline_options(pipeline_args):
     return options
 
 
-def _input_files(pattern, output_files):
-    matched = [m.path for m in FileSystems.match([pattern])[0].metadata_list]
-    if not matched:
-        raise FileNotFoundError(f"No file matches --input {pattern!r}.")
-    clash = sorted(set(matched) & set(output_files))
+def _input_files(pattern, output_files_now):
+    """The files of `--input`: local ones as `tfvae score` lists them (a file, a glob, a
+    folder of tables), others by Beam's filesystems (`gs://...`)."""
+    from apache_beam.io.filesystems import FileSystems
+
+    if "://" in pattern:
+        matched = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+        if not matched:
+            raise FileNotFoundError(f"No file matches --input {pattern!r}.")
+    else:
+        matched = list_table_files(pattern)
+    clash = sorted(set(matched) & set(output_files_now))
     if clash:
         raise ValueError(
             f"--input {pattern!r} matches output file(s) {clash[:3]}: choose another --output prefix."
         )
     return matched
+
+
+def _check_headers(files, handler, key_column):
+    """Fails before launch when a readable file lacks the model's columns (a wrong table or
+    model); a file that cannot be read is left to the job, which dead-letters it."""
+    for path in files:
+        try:
+            with open_table(path) as stream:
+                if is_parquet(path):
+                    import pyarrow.parquet as pq
+
+                    header = pq.ParquetFile(stream).schema_arrow.names
+                else:
+                    header = read_header(stream, name=path)
+        except READ_ERRORS:
+            continue
+        read_specs(handler.inputs, header, key_column, path)
+
+
+def _escape(path):
+    """A path as a Beam pattern matching only itself."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in path)
+
+
+def build_pipeline(options, files, handler, prefix, output_format, key_column=None, **kwargs):
+    """The scoring pipeline over `files`, writing its blocks to `<prefix>-scores-*` and
+    `<prefix>-dead_letter-*`.
+
+    Args:
+        options: `PipelineOptions` (`pipeline_options`).
+        files: list of str. The input files.
+        handler: a checked `ExportModelHandler`.
+        prefix: str. Where the shards are written (`output_files.staged(...).prefix`, in
+            the staging folder).
+        output_format: `"parquet"` or `"csv"`.
+        key_column: str or None. Key rows by this id column.
+        **kwargs: `block_bytes`, `run_inference` for `ScoreTables`.
+
+    Returns:
+        A `beam.Pipeline`, not run.
+    """
+    pipeline = beam.Pipeline(options=options)
+    outputs = (
+        pipeline
+        | "Files" >> beam.Create([_escape(path) for path in files])
+        | ScoreTables(handler, key_column, **kwargs)
+    )
+    schemas = {"scores": scores_schema(handler, key_column), DEAD_LETTER: DEAD_LETTER_SCHEMA}
+    for kind in output_files.KINDS:
+        output_files.write_blocks(outputs[kind], prefix, kind, schemas[kind], output_format)
+    return pipeline
 
 
 def score_files(
@@ -220,10 +209,14 @@ def score_files(
     key_column=None,
     feature_errors=False,
     overwrite=False,
-    max_batch_size=4096,
+    block_bytes=BLOCK_BYTES,
     pipeline_args=None,
+    run_inference=False,
 ):
     """Runs the Beam scoring pipeline and returns its summary.
+
+    Everything that can be checked is checked before the job starts (options, output
+    prefix, existing outputs, input files and their columns, the export loaded once).
 
     Args:
         export_dir: str. An export version folder (`tfvae export` output).
@@ -232,76 +225,120 @@ def score_files(
         output_format: `"parquet"` or `"csv"`.
         key_column: str or None. Key rows by this id column instead of file and line.
         feature_errors: bool. Add per-feature squared errors (numeric models).
-        overwrite: bool. Replace existing outputs at the prefix.
-        max_batch_size: int. Largest batch per model call.
+        overwrite: bool. Replace the outputs of this prefix.
+        block_bytes: int. Bytes of CSV per block.
         pipeline_args: list of str. Beam pipeline options (`--runner`, ...).
+        run_inference: bool. Score with Beam's `RunInference` (see `ScoreTables`).
 
     Returns:
-        A dict: `files`, `rows`, `scored`, `dead_letter`, `seconds` and `rows_per_s`
-        (the pipeline run, workers' start-up included), `outputs`.
+        A dict: `files`, `rows` (data rows read), `scored`, `bad_rows`,
+        `unreadable_files`, `dead_letter` (records: bad rows + unreadable files),
+        `seconds` and `rows_per_s` (the pipeline run, workers' start-up included),
+        `workers` (DirectRunner), `work_seconds` (from the first file opened to the last
+        block scored) and `rows_per_s_per_worker` (rows / work_seconds / workers),
+        `outputs`.
 
     Raises:
         FileExistsError: outputs exist and `overwrite` is False.
-        ValueError: a bad option, a file missing the model's columns, lost rows.
+        ValueError: a bad option, prefix or export; a file without the model's columns.
+        RuntimeError: the counters do not add up (a bug; nothing is published).
     """
-    if output_format not in FORMATS:
+    if output_format not in output_files.FORMATS:
         raise ValueError(
-            f"Expected `output_format` in {FORMATS}. Received: output_format={output_format!r}"
+            f"Expected `output_format` in {output_files.FORMATS}. "
+            f"Received: output_format={output_format!r}"
         )
+    output_files.check_prefix(output_prefix)
     options = pipeline_options(pipeline_args)
-    previous = existing_outputs(output_prefix, output_format)
+    previous = output_files.existing_outputs(output_prefix, output_format)
     if previous and not overwrite:
         raise FileExistsError(
-            f"{len(previous)} output file(s) exist at {output_prefix} (e.g. {previous[0]}); "
+            f"{len(previous)} output file(s) exist at {clean(output_prefix)} (e.g. "
+            f"{clean(previous[0])}); "
             "pass --overwrite to replace them."
         )
     files = _input_files(input_pattern, previous)
-    handler = ExportModelHandler(
-        export_dir, feature_errors=feature_errors, max_batch_size=max_batch_size
-    )
-    for path in files:  # a file without the model's columns fails here, before any work
-        with FileSystems.open(path, mime_type="application/octet-stream") as stream:
-            read_specs(handler.inputs, read_header(stream, name=path), key_column, path)
-    pipeline = beam.Pipeline(options=options)
-    outputs = (
-        pipeline | "Patterns" >> beam.Create([input_pattern]) | ScoreTables(handler, key_column)
-    )
-    schemas = {
-        "scores": output_schema("scores", key_column, feature_columns(handler)),
-        DEAD_LETTER: output_schema(DEAD_LETTER),
-    }
-    for kind in OUTPUTS:
-        write_output(outputs[kind], output_prefix, kind, schemas[kind], output_format)
-    start = time.perf_counter()
-    result = pipeline.run()
-    result.wait_until_finish()
-    seconds = time.perf_counter() - start
-    counts = _counters(result)
-    if counts["rows_read"] != counts["scored"] + counts[DEAD_LETTER]:
-        raise ValueError(f"Rows were lost: {counts} (rows_read should equal scored + dead_letter).")
-    written = existing_outputs(output_prefix, output_format)
-    stale = sorted(set(previous) - set(written))
-    if stale:  # old shards of another shard count, replaced now that the new ones exist
-        FileSystems.delete(stale)
+    handler = ExportModelHandler(export_dir, feature_errors=feature_errors).check()
+    _check_headers(files, handler, key_column)
+    with output_files.staged(output_prefix, output_format, overwrite) as staged:
+        pipeline = build_pipeline(
+            options,
+            files,
+            handler,
+            staged.prefix,
+            output_format,
+            key_column,
+            block_bytes=block_bytes,
+            run_inference=run_inference,
+        )
+        start = time.perf_counter()
+        result = pipeline.run()
+        result.wait_until_finish()
+        seconds = time.perf_counter() - start
+        counts = _counters(result)
+        _check_counts(counts)
+    return _summary(files, counts, seconds, staged.outputs, _workers(options))
+
+
+def _check_counts(counts):
+    """Raises `RuntimeError` (a bug: nothing is published) unless every line cut from the
+    files was parsed and every row read was scored or dead-lettered."""
+    if counts["lines_cut"] != counts["lines_parsed"]:
+        raise RuntimeError(f"Blocks were lost between reading and parsing: {counts}.")
+    if counts["rows_read"] != counts["scored"] + counts["bad_rows"]:
+        raise RuntimeError(f"Rows were lost: {counts} (rows_read != scored + bad_rows).")
+
+
+def _summary(files, counts, seconds, written, workers):
+    work = counts.pop("work_seconds")
+    per_worker = counts["rows_read"] / work / workers if work and workers else None
     return {
         "files": len(files),
         "rows": counts["rows_read"],
         "scored": counts["scored"],
-        "dead_letter": counts[DEAD_LETTER],
+        "bad_rows": counts["bad_rows"],
+        "unreadable_files": counts["unreadable_files"],
+        "dead_letter": counts["bad_rows"] + counts["unreadable_files"],
         "seconds": round(seconds, 3),
         "rows_per_s": round(counts["rows_read"] / max(seconds, 1e-9)),
+        "workers": workers,
+        "work_seconds": None if work is None else round(work, 3),
+        "rows_per_s_per_worker": None if per_worker is None else round(per_worker),
         "outputs": written,
     }
 
 
+def _workers(options):
+    """Worker count of a DirectRunner job (None for other runners: they scale on their own)."""
+    direct = options.get_all_options()
+    if direct.get("runner") not in (None, "DirectRunner", "direct"):
+        return None
+    if direct.get("direct_running_mode") == "in_memory":
+        return 1
+    return int(direct.get("direct_num_workers") or 0) or os.cpu_count() or 1
+
+
 def _counters(result):
+    """The job's counters, and `work_seconds`: from the first file opened to the last block
+    scored (the job after its start-up), None when nothing was scored."""
     from apache_beam.metrics.metric import MetricsFilter
 
-    counts = {"rows_read": 0, "scored": 0, DEAD_LETTER: 0}
-    for counter in result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]:
+    metrics = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))
+    counts = dict.fromkeys(COUNTERS, 0)
+    for counter in metrics["counters"]:
         if counter.key.metric.name in counts:
             counts[counter.key.metric.name] += int(counter.committed or 0)
+    times = {}
+    for distribution in metrics["distributions"]:
+        value, name = distribution.committed, distribution.key.metric.name
+        if value is not None and value.count:
+            low, high = times.get(name, (value.min, value.max))
+            times[name] = (min(low, value.min), max(high, value.max))
+    if "first_file_ms" in times and "block_scored_ms" in times:
+        counts["work_seconds"] = (times["block_scored_ms"][1] - times["first_file_ms"][0]) / 1000
+    else:
+        counts["work_seconds"] = None
     return counts
 
 
-__all__ = ["ScoreTables", "score_files"]
+__all__ = ["ScoreTables", "build_pipeline", "score_files"]
