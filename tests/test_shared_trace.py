@@ -27,3 +27,18 @@ def test_models_with_other_vocabularies_score_with_their_own_tables():
         np.testing.assert_allclose(
             score_in_batches(model, rows, keys=("score",))["score"], expected, rtol=1e-5
         )
+
+
+def test_traces_of_the_least_recently_used_structures_are_dropped(monkeypatch):
+    import tfvae.shared_trace as shared
+
+    monkeypatch.setattr(shared, "_SHARED", shared.collections.OrderedDict())
+    monkeypatch.setattr(shared, "MAX_SHARED", 2)
+    x = np.zeros((4, 3), "float32")
+    models = [VAE(DenseEncoder(2, [width]), DenseDecoder(3, [width])) for width in (4, 5, 6)]
+    for model in models[:2]:
+        score_in_batches(model, x, keys=("score",))
+    score_in_batches(models[0], x, keys=("score",))  # used again: now the most recent
+    score_in_batches(models[2], x, keys=("score",))  # a third structure: the oldest goes
+    kept = [key[1] for key in shared._SHARED]
+    assert kept == [shared.structure_key(models[0]), shared.structure_key(models[2])]

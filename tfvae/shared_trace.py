@@ -9,6 +9,7 @@ variable shapes) reuses it. A trace that still captures something of its model (
 lookup tables of a tabular preprocessor) is kept for that model only.
 """
 
+import collections
 import json
 import threading
 import weakref
@@ -17,7 +18,10 @@ import keras
 import tensorflow as tf
 
 #: structure key -> `tf.function` shared by every model of that structure.
-_SHARED = {}
+_SHARED = collections.OrderedDict()
+#: Structures whose traces are kept (least recently used first out): a loop over many
+#: tables of different widths would otherwise keep one trace per table for good.
+MAX_SHARED = 16
 #: model -> {name: `tf.function`} for traces bound to one model; weak, so models can be freed.
 _OWN = weakref.WeakKeyDictionary()
 #: The model whose call is running: read by the traced function, only while it traces.
@@ -95,7 +99,9 @@ def shared_function(model, name, function, example_inputs):
     if traced is None:
         key = (name, structure_key(model))
         traced = _SHARED.get(key)
-        if traced is None:
+        if traced is not None:
+            _SHARED.move_to_end(key)
+        else:
             traced, first_trace = _traced(name, function), True
     # Variables as arguments: the graph reads them (no Python-side reads per call).
     values = [v.value for v in model.variables]
@@ -109,6 +115,8 @@ def shared_function(model, name, function, example_inputs):
             _OWN.setdefault(model, {})[name] = traced
         else:
             _SHARED[key] = traced
+            while len(_SHARED) > MAX_SHARED:
+                _SHARED.popitem(last=False)
 
     def call(inputs):
         return concrete(inputs, values)
