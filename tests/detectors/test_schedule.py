@@ -7,7 +7,7 @@ from tfvae.detectors.schedule import STEP_BUDGET, training_schedule
 
 @pytest.mark.parametrize(
     "n_rows, expected",
-    [(80, (32, 32, 94)), (7000, (64, 32, 47)), (100_000, (800, 32, 5)), (4096, (32, 32, 94))],
+    [(80, (32, 32, 25)), (7000, (64, 32, 13)), (100_000, (800, 32, 5)), (4096, (32, 32, 25))],
 )
 def test_epochs_are_whole_executions_and_auto_fills_the_step_budget(n_rows, expected):
     steps, per_execution, epochs = training_schedule(n_rows, 128)

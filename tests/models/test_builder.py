@@ -6,7 +6,7 @@ from tfvae.models.builder import architecture, build_dense_vae
 
 @pytest.mark.parametrize(
     "n_features, latent, hidden",
-    [(3, 2, (16, 8)), (10, 5, (20, 10)), (40, 16, (80, 40)), (1555, 16, (256, 128))],
+    [(3, 2, (16, 8)), (10, 5, (16, 8)), (40, 16, (40, 20)), (1555, 16, (128, 64))],
 )
 def test_auto_architecture_follows_the_table_width(n_features, latent, hidden):
     assert architecture(n_features) == (latent, hidden)
