@@ -93,6 +93,15 @@ def test_bad_input_fails_before_training():
         assert not hasattr(detector, "model_")
     with pytest.raises(ValueError, match="contamination"):
         VAEDetector(contamination=0.9).fit(np.zeros((20, 2)))
+    with pytest.raises(ValueError, match="Expected `members` to be a positive int.*'x'"):
+        VAEDetector(members="x", epochs=1).fit(np.zeros((20, 2)))
+
+
+def test_numpy_integers_are_taken_as_sizes():
+    # What a grid search over np.arange passes.
+    x = np.random.default_rng(0).normal(size=(60, 3)).astype("float32")
+    detector = VAEDetector(members=np.int64(2), epochs=1).fit(x)
+    assert detector.model_.members == 2
 
 
 def test_sklearn_clone_and_contamination():

@@ -1,5 +1,7 @@
 """scikit-learn-style detector over the Keras VAE."""
 
+import numbers
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -147,7 +149,7 @@ class VAEDetector(KerasDetector):
             n_features,
             latent_dim=self.latent_dim,
             hidden_units=self.hidden_units,
-            members=int(self.members),
+            members=_plain_int(self.members),
             variational=self.variational,
             beta=self.beta,
             likelihood=self.likelihood,
@@ -360,3 +362,9 @@ def row_batches(inputs, batch_size, seed=None, repeat=False):
     return indices.map(
         lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors)
     ).prefetch(tf.data.AUTOTUNE)
+
+
+def _plain_int(value):
+    """A numpy integer as a Python int (grid searches pass them); anything else as it
+    is, for the layers' own check to name."""
+    return int(value) if isinstance(value, numbers.Integral) else value
