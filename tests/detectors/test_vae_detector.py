@@ -124,3 +124,16 @@ def test_same_seed_same_scores_within_one_process():
     np.testing.assert_array_equal(scores[0], scores[1])
     other_seed = VAEDetector(epochs=2, seed=4).fit(x_train).score_samples(x_test)
     assert not np.allclose(other_seed, scores[0])
+
+
+@pytest.mark.parametrize(
+    "options, kept",
+    [({}, 90), ({"contamination": 0.2}, 72), ({"filter_fraction": 0.1}, 81)],
+)
+def test_rows_are_set_aside_only_when_the_training_rows_are_said_to_be_dirty(options, kept):
+    # 100 rows, 10 held out: "auto" filters the contamination share, else nothing.
+    x = np.random.default_rng(0).normal(size=(100, 3)).astype("float32")
+    detector = VAEDetector(epochs=4, **options).fit(x)
+    assert detector.model_.neighbours.bank_size == kept
+    with pytest.raises(ValueError, match="filter_fraction"):
+        VAEDetector(filter_fraction=0.7, epochs=1).fit(x)

@@ -53,7 +53,7 @@ class TabularVAEDetector(VAEDetector):
         standardize=True,
         members=3,
         trim_fraction=0.0,
-        filter_fraction=0.1,
+        filter_fraction="auto",
         n_neighbors=5,
         epochs="auto",
         batch_size=128,

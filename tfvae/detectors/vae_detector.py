@@ -50,13 +50,16 @@ class VAEDetector(KerasDetector):
             (stacked weights, one SavedModel); scores are their mean.
         trim_fraction: float in [0, 0.5). Share of the worst-fitted rows of each
             batch left out of the gradient (for training data with anomalies).
-        filter_fraction: float in [0, 0.5). After the first `FILTER_AFTER` of the
-            epochs, the rows the model explains worst (this share, by negative ELBO)
-            are set aside: training goes on, and the neighbour bank is filled, without
-            them. A briefly trained model has fitted the bulk of the rows but not yet
-            the rare ones (the inlier-memorization effect, Kim et al., ICML 2024), so
-            the rows it sets aside are mostly the anomalies hidden among the training
-            rows. 0 trains on every row throughout.
+        filter_fraction: float in [0, 0.5], or `"auto"`. After the first
+            `FILTER_AFTER` of the epochs, the rows the model explains worst (this
+            share, by negative ELBO) are set aside: training goes on, and the
+            neighbour bank is filled, without them. A briefly trained model has fitted
+            the bulk of the rows but not yet the rare ones (the inlier-memorization
+            effect, Kim et al., ICML 2024), so the rows it sets aside are mostly the
+            anomalies hidden among the training rows. `"auto"` sets aside the
+            `contamination` share when it is given (the training rows are said to hold
+            anomalies) and nothing otherwise: on clean rows the filter only removes
+            rare normal rows, which then score as anomalies (benchmarks/README.md).
         n_neighbors: int. Which nearest remembered row measures `neighbour_distance`.
         epochs: int or `"auto"`. Maximum epochs; `"auto"` gives about
             `tfvae.detectors.schedule.STEP_BUDGET` training steps whatever the number of
@@ -95,7 +98,7 @@ class VAEDetector(KerasDetector):
         tail_knee=3.0,
         members=3,
         trim_fraction=0.0,
-        filter_fraction=0.1,
+        filter_fraction="auto",
         n_neighbors=5,
         epochs="auto",
         batch_size=128,
@@ -188,12 +191,15 @@ class VAEDetector(KerasDetector):
 
     def _n_set_aside(self, n_train):
         """Training rows `filter_fraction` sets aside after the warm-up."""
-        if not 0.0 <= self.filter_fraction < 0.5:
+        share = self.filter_fraction
+        if share == "auto":
+            share = 0.0 if self.contamination is None else self.contamination
+        if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0 <= share <= 0.5:
             raise ValueError(
-                "Expected `filter_fraction` to be a float in [0, 0.5). "
+                'Expected `filter_fraction` to be a float in [0, 0.5] or "auto". '
                 f"Received: filter_fraction={self.filter_fraction!r}"
             )
-        return int(n_train * self.filter_fraction)
+        return int(n_train * share)
 
     def _train(self, train_inputs, holdout_inputs=None):
         """Compiles and fits `model_`; sets `history_` and returns the rows it kept.
