@@ -81,9 +81,11 @@ def test_readme_signature_table_tells_the_shapes(exported_default):
     sizes = {
         "batch": len(rows),
         "n_features": rows.shape[1],
-        "members": 5,
+        "members": VAEDetector().members,
         "latent_dim": ref["z_mean"].shape[-1],
     }
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"`VAEDetector()`, `members={sizes['members']}`" in readme  # the default it names
     for name in ("score", "feature_errors", "encode", "reconstruct"):
         documented = _documented_shapes(name)
         written = {
