@@ -28,6 +28,8 @@ def test_metrics_report_and_plots(fitted, tmp_path):
         "reconstruction_error",
         "reconstruction_error_mae",
         "kl",
+        "neighbour_distance",  # the default detector remembers training rows
+        "elbo_neighbours",
     }
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["metrics"]["confusion_matrix"] == expected["confusion_matrix"]
