@@ -5,9 +5,9 @@ import sys
 SCRIPT = """
 import sys
 sys.modules["apache_beam"] = None
-import tfvae, tfvae.cli, tfvae.data.table_scoring
+import tfvae, tfvae.commands.main, tfvae.data.table_scoring
 assert not [m for m in sys.modules if m.startswith("apache_beam") and sys.modules[m]]
-sys.exit(tfvae.cli.main(["beam-score", "--model", "m", "--input", "i", "--output", "o"]))
+sys.exit(tfvae.commands.main.main(["beam-score", "--model", "m", "--input", "i", "--output", "o"]))
 """
 
 

@@ -5,7 +5,7 @@ import os
 import signal
 import sys
 
-from tfvae.cli import number, output_path
+from tfvae.commands.arguments import number, output_path
 from tfvae.export.options import FORMATS, QUANTIZATIONS
 
 

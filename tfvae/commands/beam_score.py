@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 from tfvae.beam import MISSING_BEAM
-from tfvae.cli import number, output_path
+from tfvae.commands.arguments import number, output_path
 
 
 def add_arguments(parser):
