@@ -4,13 +4,7 @@
 serving contract (names, inputs, output keys).
 """
 
-from tfvae._lazy import lazy_attributes
+from tfvae.export.api import ExportResult, export_model
+from tfvae.export.signatures import FEATURE_SIGNATURES, TFLITE_SIGNATURES
 
-_NAMES = {
-    "ExportResult": "tfvae.export.api",
-    "export_model": "tfvae.export.api",
-    "FEATURE_SIGNATURES": "tfvae.export.signatures",
-    "TFLITE_SIGNATURES": "tfvae.export.signatures",
-}
-__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
-__all__ = sorted(_NAMES)
+__all__ = ["FEATURE_SIGNATURES", "TFLITE_SIGNATURES", "ExportResult", "export_model"]

@@ -6,7 +6,7 @@ import signal
 import sys
 
 from tfvae.commands.arguments import number, output_path
-from tfvae.export.options import FORMATS, QUANTIZATIONS
+from tfvae.serving import FORMATS, QUANTIZATIONS
 
 
 def add_arguments(parser):
