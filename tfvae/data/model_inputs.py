@@ -8,7 +8,7 @@ import dataclasses
 
 import numpy as np
 
-from tfvae.data.column_stats import CATEGORICAL, NUMERIC
+from tfvae.column_kinds import CATEGORICAL, NUMERIC
 from tfvae.quoting import quote
 
 
