@@ -15,7 +15,7 @@ from helpers import gaussian_blobs
 import tfvae
 from tfvae.detectors import VAEDetector
 from tfvae.export import export_model
-from tfvae.export.signatures import SCORE_KEYS
+from tfvae.serving import SCORE_KEYS
 
 
 @pytest.fixture(scope="module")

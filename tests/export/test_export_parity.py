@@ -11,7 +11,7 @@ from ai_edge_litert.interpreter import Interpreter
 from export_helpers import parity_rows
 
 import tfvae
-from tfvae.export.signatures import SCORE_KEYS
+from tfvae.serving import SCORE_KEYS
 
 FLOAT32_RTOL = 1e-5
 # Documented in the README ("TFLite on mobile/edge"): maximum relative score error of

@@ -8,7 +8,7 @@ from ai_edge_litert.interpreter import Interpreter
 
 import tfvae
 from tfvae.export import export_model
-from tfvae.export.signatures import SCORE_KEYS
+from tfvae.serving import SCORE_KEYS
 
 
 @keras.saving.register_keras_serializable(package="tfvae_tests")

@@ -9,6 +9,7 @@ import os
 import shutil
 
 from tfvae.commands.arguments import number, output_path
+from tfvae.serving import TFLITE_SIGNATURES
 
 #: Files `run_demo` writes into its folder (besides the versioned `export/`).
 OUTPUT_FILES = ("model.keras", "test.csv", "metrics.json")
@@ -81,8 +82,6 @@ def _export(detector, out_dir, n_train):
 
 
 def _report(out_dir, detector, x_train, metrics, export):
-    from tfvae.export import TFLITE_SIGNATURES
-
     return {
         "dataset": "sklearn breast_cancer (benign = normal, malignant = anomaly)",
         "n_train": int(len(x_train)),
