@@ -11,7 +11,7 @@ from tfvae.atomic import write_json
 from tfvae.score_names import VAE_SCORES
 from tfvae.serving import (
     INPUT_NAME,
-    SCORE_KEYS,
+    SERVED_OUTPUTS,
     feature_shape,
     feature_signatures,
     raw_input_signature,
@@ -71,7 +71,8 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         "likelihood": getattr(model, "likelihood", None),
         "is_anomaly": "score > threshold, or the row holds NaN/inf (then valid is false)",
         "signatures": {
-            name: list(feature_signatures(model).get(name, SCORE_KEYS)) for name in signature_names
+            name: list(feature_signatures(model).get(name, SERVED_OUTPUTS))
+            for name in signature_names
         },
         "training_data": _training_summary(model, training_summary),
         **(

@@ -21,7 +21,7 @@ from tfvae.scores import anomaly_scores
 from tfvae.serving import (
     INPUT_NAME,
     RAW_SIGNATURE,
-    SCORE_KEYS,
+    SERVED_OUTPUTS,
     feature_shape,
     feature_signatures,
     raw_input_signature,
@@ -91,7 +91,7 @@ def build_signatures(model):
     if raw_spec is not None:
 
         def serve_raw(**columns):
-            return _pick(anomaly_scores(model, columns, keys=SCORE_KEYS), SCORE_KEYS)
+            return _pick(anomaly_scores(model, columns, keys=SERVED_OUTPUTS), SERVED_OUTPUTS)
 
         signatures[RAW_SIGNATURE] = tf.function(serve_raw, autograph=False).get_concrete_function(
             **raw_spec

@@ -16,7 +16,7 @@ def test_the_signature_names_fit_together():
     assert serving.RAW_SIGNATURE not in signatures  # it takes raw columns, not `features`
     # The converter keeps only `serve` when a signature has that name.
     assert set(serving.TFLITE_SIGNATURES) <= set(signatures) and "serve" not in signatures
-    assert "score" in serving.SCORE_KEYS and len(set(serving.SCORE_KEYS)) == 5
+    assert "score" in serving.SERVED_OUTPUTS and len(set(serving.SERVED_OUTPUTS)) == 5
 
 
 def test_a_model_may_name_its_own_signatures():

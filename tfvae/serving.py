@@ -20,15 +20,18 @@ SCORE_SIGNATURE = "score"
 RAW_SIGNATURE = "score_raw"
 FEATURE_ERRORS_SIGNATURE = "feature_errors"
 
-SCORE_KEYS = ("reconstruction_error", "kl", "score", "is_anomaly", "valid")
+#: The scores served per row, in one order: the `score` and `serving_default` outputs of
+#: an export (and so `metadata.json`'s lists and Beam's output columns) and the columns
+#: `tfvae score` writes after `line`.
+SERVED_OUTPUTS = ("score", "kl", "reconstruction_error", "is_anomaly", "valid")
 FEATURE_ERROR_KEYS = ("feature_errors",)
 ENCODE_KEYS = ("z_mean", "z_log_var")
 RECONSTRUCT_KEYS = ("reconstruction",)
 
 #: signature name -> output keys, for the signatures taking `features`.
 FEATURE_SIGNATURES = {
-    "serving_default": SCORE_KEYS,
-    SCORE_SIGNATURE: SCORE_KEYS,
+    "serving_default": SERVED_OUTPUTS,
+    SCORE_SIGNATURE: SERVED_OUTPUTS,
     FEATURE_ERRORS_SIGNATURE: FEATURE_ERROR_KEYS,
     "encode": ENCODE_KEYS,
     "reconstruct": RECONSTRUCT_KEYS,
