@@ -4,9 +4,12 @@ import subprocess
 import sys
 import types
 
+import numpy as np
 import pytest
 
 from tfvae import serving
+from tfvae.column_kinds import CATEGORICAL, NUMERIC
+from tfvae.serving import ModelInputs
 
 
 def test_the_signature_names_fit_together():
@@ -27,6 +30,27 @@ def test_a_model_may_name_its_own_signatures():
     assert serving.raw_input_signature(types.SimpleNamespace(preprocessor=None)) is None
     with pytest.raises(ValueError, match="not built"):
         serving.feature_shape(types.SimpleNamespace(built=False))
+
+
+def test_model_inputs_of_an_export_read_the_columns_by_name():
+    raw = ModelInputs.from_metadata({"raw_inputs": {"proto": "string", "bytes": "float32"}})
+    assert raw.raw and raw.names == ("proto", "bytes") and raw.width == 2
+    assert raw.kinds == (CATEGORICAL, NUMERIC)
+    numeric = ModelInputs.from_metadata({"feature_names": ["a", "b"], "input_shape": [None, 2]})
+    header = ["b", "a", "label"]
+    assert [spec["name"] for spec in numeric.specs(header)] == ["a", "b"]
+    assert numeric.ignored(header) == ["label"]
+    rows = numeric.batch(
+        {"a": np.array([1.0, 2.0]), "b": np.array([3.0, 4.0])}, numeric.specs(header)
+    )
+    assert rows.dtype == np.float32 and rows.tolist() == [[1, 3], [2, 4]]
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['b'\]"):
+        numeric.specs(["a"])
+    # Names that do not match the width (image pixels) are not columns.
+    pixels = ModelInputs.from_metadata({"feature_names": ["x"], "input_shape": [None, 2, 2]})
+    assert pixels.names is None and pixels.width == 4
+    with pytest.raises(ValueError, match="takes 4 numeric columns"):
+        pixels.specs(["a", "b"])
 
 
 def test_importing_the_vocabulary_imports_neither_numpy_nor_tensorflow():

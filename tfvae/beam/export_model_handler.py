@@ -13,8 +13,7 @@ import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import ModelHandler
 
-from tfvae.data.model_inputs import ModelInputs
-from tfvae.serving import FEATURE_ERRORS_SIGNATURE, RAW_SIGNATURE, SCORE_SIGNATURE
+from tfvae.serving import FEATURE_ERRORS_SIGNATURE, RAW_SIGNATURE, SCORE_SIGNATURE, ModelInputs
 
 
 def read_metadata(export_dir):

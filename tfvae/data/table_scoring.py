@@ -19,11 +19,10 @@ import pyarrow.parquet as pq
 
 from tfvae.atomic import atomic_path
 from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
-from tfvae.data.model_inputs import ModelInputs
 from tfvae.quoting import clean
 from tfvae.saving import as_model
 from tfvae.scores import batch_scorer
-from tfvae.serving import SERVED_OUTPUTS
+from tfvae.serving import SERVED_OUTPUTS, ModelInputs
 
 MAX_REPORTED_ERRORS = 1000
 
