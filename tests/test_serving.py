@@ -22,6 +22,14 @@ def test_the_signature_names_fit_together():
     assert "score" in serving.SERVED_OUTPUTS and len(set(serving.SERVED_OUTPUTS)) == 5
 
 
+def test_every_vae_score_but_the_neighbour_distance_names_its_error_terms():
+    from tfvae.score_names import VAE_SCORES
+
+    assert set(VAE_SCORES) - {"neighbour_distance"} <= set(serving.OUTPUT_TERMS)
+    terms = {term for needed in serving.OUTPUT_TERMS.values() for term in needed}
+    assert terms == {"nll", "mse", "mae", "kl", "valid"}  # what tfvae.error_terms computes
+
+
 def test_a_model_may_name_its_own_signatures():
     gan = types.SimpleNamespace(export_signatures={"score": ("score", "is_anomaly")})
     assert serving.feature_signatures(gan) == {"score": ("score", "is_anomaly")}

@@ -35,6 +35,16 @@ FEATURE_ERROR_KEYS = ("feature_errors",)
 ENCODE_KEYS = ("z_mean", "z_log_var")
 RECONSTRUCT_KEYS = ("reconstruction",)
 
+#: Output -> the per-example error terms (`tfvae.error_terms`) it is computed from.
+OUTPUT_TERMS = {
+    "reconstruction_error": ("mse",),
+    "reconstruction_error_mae": ("mae",),
+    "kl": ("kl",),
+    "negative_elbo": ("nll", "kl"),
+    "elbo_neighbours": ("nll", "kl"),
+    "valid": ("valid",),
+}
+
 #: signature name -> output keys, for the signatures taking `features`.
 FEATURE_SIGNATURES = {
     "serving_default": SERVED_OUTPUTS,
