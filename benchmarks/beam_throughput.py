@@ -48,7 +48,9 @@ BAD_LINES = {
 }
 #: The code run for the scoring variants the command does not expose.
 VARIANT = (
-    "import json, sys; from tfvae.beam.cli import stderr_to; from tfvae.beam import score_files\n"
+    "import json, sys\n"
+    "from tfvae.beam import score_files\n"
+    "from tfvae.commands.beam_score import stderr_to\n"
     "with stderr_to(sys.argv[4]):\n"
     "    s = score_files(sys.argv[1], sys.argv[2], sys.argv[3], run_inference=True)\n"
     "print(json.dumps(s))\n"

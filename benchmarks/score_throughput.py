@@ -114,7 +114,7 @@ def run_child(argv, ok=(0,)):
 
 
 def tfvae(*args):
-    return [sys.executable, "-m", "tfvae.cli", *args]
+    return [sys.executable, "-m", "tfvae", *args]
 
 
 def measure(rows, features, workdir):

@@ -65,7 +65,7 @@ def run_training(folder, run_dir, batch_size):
     command = [
         sys.executable,
         "-m",
-        "tfvae.cli",
+        "tfvae",
         "train",
         "--config",
         os.path.join(ROOT, "training", "configs", "table.yaml"),

@@ -1,16 +1,9 @@
 """Export of trained tfvae models: SavedModel for TF Serving, TFLite for mobile/edge.
 
-`export_model` writes `<out>/<name>/<version>/` atomically; `signatures` owns the
-serving contract (names, inputs, output keys).
+`export_model` writes `<out>/<name>/<version>/` atomically; `signatures` traces the
+serving contract that `tfvae.serving` names (signatures, inputs, output keys).
 """
 
-from tfvae._lazy import lazy_attributes
+from tfvae.export.api import ExportResult, export_model
 
-_NAMES = {
-    "ExportResult": "tfvae.export.api",
-    "export_model": "tfvae.export.api",
-    "FEATURE_SIGNATURES": "tfvae.export.signatures",
-    "TFLITE_SIGNATURES": "tfvae.export.signatures",
-}
-__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
-__all__ = sorted(_NAMES)
+__all__ = ["ExportResult", "export_model"]

@@ -10,9 +10,9 @@ import keras
 from tfvae.export import layout, tflite, warmup
 from tfvae.export import metadata as meta
 from tfvae.export import signatures as sig
-from tfvae.export.options import FORMATS
 from tfvae.export.savedmodel import ServingModule
 from tfvae.saving import as_model
+from tfvae.serving import FORMATS
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,8 +8,14 @@ import tensorflow as tf
 
 import tfvae
 from tfvae.atomic import write_json
-from tfvae.export import signatures as sig
 from tfvae.score_names import VAE_SCORES
+from tfvae.serving import (
+    INPUT_NAME,
+    SERVED_OUTPUTS,
+    feature_shape,
+    feature_signatures,
+    raw_input_signature,
+)
 
 FILENAME = "metadata.json"
 
@@ -39,7 +45,7 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         signature_names: list of str. The SavedModel signatures.
         training_summary: dict or None. Extra facts about the training data.
     """
-    raw = sig.raw_input_signature(model)
+    raw = raw_input_signature(model)
     return {
         "package": "tfvae",
         "package_version": tfvae.__version__,
@@ -47,9 +53,9 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         "keras_version": keras.__version__,
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "model_class": type(model).__name__,
-        "input_name": sig.INPUT_NAME,
-        "input_shape": [None, *sig.feature_shape(model)],
-        "input_width": int(np.prod(sig.feature_shape(model))),
+        "input_name": INPUT_NAME,
+        "input_shape": [None, *feature_shape(model)],
+        "input_width": int(np.prod(feature_shape(model))),
         "input_is_encoded": raw is not None,
         "feature_names": model.feature_names,
         "raw_inputs": None if raw is None else {k: v.dtype.name for k, v in raw.items()},
@@ -65,7 +71,7 @@ def build_metadata(model, threshold, calibration, signature_names, training_summ
         "likelihood": getattr(model, "likelihood", None),
         "is_anomaly": "score > threshold, or the row holds NaN/inf (then valid is false)",
         "signatures": {
-            name: list(sig.feature_signatures(model).get(name, sig.SCORE_KEYS))
+            name: list(feature_signatures(model).get(name, SERVED_OUTPUTS))
             for name in signature_names
         },
         "training_data": _training_summary(model, training_summary),

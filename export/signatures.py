@@ -1,4 +1,4 @@
-"""The serving contract: signature names, input names and output keys, in one place.
+"""The serving signatures traced: the names, inputs and output keys of `tfvae.serving`.
 
 Every signature calls `tfvae.scores.anomaly_scores` (the one scoring function) and
 picks keys from its result; no score maths lives here.
@@ -18,26 +18,14 @@ Inputs:
 import tensorflow as tf
 
 from tfvae.scores import anomaly_scores
-
-INPUT_NAME = "features"
-
-SCORE_KEYS = ("reconstruction_error", "kl", "score", "is_anomaly", "valid")
-FEATURE_ERROR_KEYS = ("feature_errors",)
-ENCODE_KEYS = ("z_mean", "z_log_var")
-RECONSTRUCT_KEYS = ("reconstruction",)
-
-#: signature name -> output keys, for the signatures taking `features`.
-FEATURE_SIGNATURES = {
-    "serving_default": SCORE_KEYS,
-    "score": SCORE_KEYS,
-    "feature_errors": FEATURE_ERROR_KEYS,
-    "encode": ENCODE_KEYS,
-    "reconstruct": RECONSTRUCT_KEYS,
-}
-RAW_SIGNATURE = "score_raw"
-#: Signatures kept in `.tflite` files (never one named `serve`: the converter would
-#: then keep only that one).
-TFLITE_SIGNATURES = ("score", "feature_errors", "encode", "reconstruct")
+from tfvae.serving import (
+    INPUT_NAME,
+    RAW_SIGNATURE,
+    SERVED_OUTPUTS,
+    feature_shape,
+    feature_signatures,
+    raw_input_signature,
+)
 
 OUTPUT_DTYPES = {"is_anomaly": tf.bool, "valid": tf.bool}
 
@@ -57,33 +45,6 @@ class _EncodedFeatures:
 
     def __getattr__(self, name):
         return getattr(self._model, name)
-
-
-def feature_signatures(model):
-    """Signature name -> output keys for `model`: its own `export_signatures` when it has
-    one (the GAN: no `kl`, no `z_log_var`), else `FEATURE_SIGNATURES`."""
-    return dict(getattr(model, "export_signatures", FEATURE_SIGNATURES))
-
-
-def raw_input_signature(model):
-    """`{column: tf.TensorSpec([None], dtype, name=column)}` of a dict preprocessor, or None."""
-    method = getattr(getattr(model, "preprocessor", None), "input_signature", None)
-    return None if method is None else dict(method())
-
-
-def feature_shape(model):
-    """Shape (without batch) of the `features` input of the model's signatures."""
-    if not model.built:
-        raise ValueError("The model is not built: fit it (or load a fitted `.keras` file) first.")
-    input_shape = model.get_build_config()["input_shape"]
-    if raw_input_signature(model) is not None:
-        input_shape = model.preprocessor.compute_output_shape(input_shape)
-    shape = tuple(input_shape)[1:]
-    if any(d is None for d in shape):
-        raise ValueError(
-            f"Expected a fixed feature shape to export. The model was built on {input_shape}."
-        )
-    return tuple(int(d) for d in shape)
 
 
 def signature_inputs(model):
@@ -130,7 +91,7 @@ def build_signatures(model):
     if raw_spec is not None:
 
         def serve_raw(**columns):
-            return _pick(anomaly_scores(model, columns, keys=SCORE_KEYS), SCORE_KEYS)
+            return _pick(anomaly_scores(model, columns, keys=SERVED_OUTPUTS), SERVED_OUTPUTS)
 
         signatures[RAW_SIGNATURE] = tf.function(serve_raw, autograph=False).get_concrete_function(
             **raw_spec

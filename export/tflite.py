@@ -13,8 +13,7 @@ from tensorflow.lite.python import schema_py_generated as schema_fb
 from tensorflow.lite.tools import flatbuffer_utils
 
 from tfvae.atomic import write_bytes, write_json
-from tfvae.export.options import QUANTIZATIONS
-from tfvae.export.signatures import TFLITE_SIGNATURES
+from tfvae.serving import QUANTIZATIONS, TFLITE_SIGNATURES
 
 METADATA_NAME = "tfvae_metadata"
 #: File suffix per quantisation: `<name>.<suffix>.tflite`.

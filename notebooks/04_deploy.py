@@ -27,7 +27,7 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
 import tfvae
-from tfvae.demo import demo_split
+from tfvae.data.breast_cancer import demo_split
 from tfvae.export import export_model
 
 SMALL = os.environ.get("TFVAE_NOTEBOOK_SMALL") == "1"

@@ -33,7 +33,7 @@ from apache_beam.ml.inference.base import KeyedModelHandler, RunInference
 import tfvae
 from tfvae.beam import ExportModelHandler, ScoreTables, score_files
 from tfvae.data.table_scoring import score_table
-from tfvae.demo import demo_split
+from tfvae.data.breast_cancer import demo_split
 from tfvae.export import export_model
 
 # Inside Jupyter, Beam 2.77 loads its interactive helpers, which need pandas < 2.4

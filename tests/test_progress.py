@@ -97,7 +97,7 @@ def test_score_table_reports_progress_block_by_block(tmp_path):
 def test_score_command_in_a_log_has_no_terminal_codes(tmp_path):
     model, columns = _numeric_model(tmp_path)
     pd.DataFrame(np.zeros((50, 4)), columns=columns).to_csv(tmp_path / "rows.csv", index=False)
-    command = [sys.executable, "-m", "tfvae.cli", "score", model, str(tmp_path / "rows.csv")]
+    command = [sys.executable, "-m", "tfvae", "score", model, str(tmp_path / "rows.csv")]
     done = subprocess.run(
         [*command, "--output", str(tmp_path / "out.csv")], capture_output=True, text=True
     )

@@ -5,7 +5,7 @@ import types
 
 import pytest
 
-PACKAGES = ["tfvae", "tfvae.data", "tfvae.export", "tfvae.training", "tfvae.thresholds"]
+PACKAGES = ["tfvae", "tfvae.data", "tfvae.evaluation", "tfvae.export", "tfvae.thresholds"]
 #: Names that are modules on purpose (`tfvae.losses.gaussian_nll(...)`).
 MODULES = {"tfvae.losses"}
 

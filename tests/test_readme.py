@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from tfvae import cli
+from tfvae.commands.main import _parser
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -38,7 +38,7 @@ def test_readme_shows_each_subcommand():
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(a[:1]) for a in COMMANDS])
 def test_readme_command_parses(argv):
-    parser = cli._parser(argv[0])
+    parser = _parser(argv[0])
     try:
         parser.parse_args(argv)
     except SystemExit as exit_:

@@ -4,15 +4,15 @@
 Keras class, so `keras.saving.load_model` finds them. Only the `tfvae` command (the
 console script, or `python -m tfvae...`) loads the public names on first use, so that
 `tfvae --help` answers without importing TensorFlow; its commands import what they use.
+This is the package's one lazy-import mechanism: sub-packages import their names plainly.
 """
 
+import importlib
 import os
 import sys
 
 # Pinned before keras is first imported (checked by tfvae._backend on first use).
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-
-from tfvae._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -42,8 +42,22 @@ _NAMES = {
     "p_values": "tfvae.thresholds",
     "losses": "tfvae.losses",
 }
-__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
 __all__ = sorted(_NAMES)
+
+
+def __getattr__(name):
+    """Imports a public name on first use (PEP 562), after pinning the Keras backend."""
+    if name not in _NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    importlib.import_module("tfvae._backend")
+    module = importlib.import_module(_NAMES[name])
+    value = module if module.__name__ == f"{__name__}.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(_NAMES) | set(globals()))
 
 
 _LAUNCHER = os.path.basename(sys.argv[0]) if getattr(sys, "argv", None) else ""

@@ -10,16 +10,8 @@ reconstruction once. The maths are `tfvae.losses`, unchanged.
 import tensorflow as tf
 
 from tfvae import losses
+from tfvae.serving import OUTPUT_TERMS
 
-#: score output -> the error terms it needs.
-NEEDS = {
-    "reconstruction_error": ("mse",),
-    "reconstruction_error_mae": ("mae",),
-    "kl": ("kl",),
-    "negative_elbo": ("nll", "kl"),
-    "elbo_neighbours": ("nll", "kl"),
-    "valid": ("valid",),
-}
 #: Compile the terms with XLA (False runs the same ops as separate kernels).
 FUSE = True
 
@@ -32,7 +24,7 @@ def needed_terms(keys, score_name):
             terms.add("valid")
         if key in ("score", "is_anomaly"):
             key = score_name
-        terms.update(NEEDS.get(key, ()))
+        terms.update(OUTPUT_TERMS.get(key, ()))
     return tuple(sorted(terms))
 
 

@@ -6,10 +6,10 @@ usage error (exit status 2) that says what to install, and nothing is written.
 
 import importlib
 
-#: Extra (setup.cfg `extras_require`) -> the module a tfvae command imports from it.
+#: Extra (setup.cfg `extras_require`) -> the module tfvae imports from it.
 #: (`lite` is for running `.tflite` files, which no command does: exporting them needs
-#: TensorFlow only; `tfvae.beam` reports a missing `beam` itself.)
-EXTRAS = {"plots": "matplotlib"}
+#: TensorFlow only.)
+EXTRAS = {"plots": "matplotlib", "beam": "apache_beam"}
 
 
 class MissingExtraError(ImportError):

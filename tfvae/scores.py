@@ -9,6 +9,7 @@ from tfvae import error_terms as terms_lib
 from tfvae import losses
 from tfvae.array_batches import array_batches
 from tfvae.score_names import NEIGHBOUR_SCORES, SCORE_NAMES
+from tfvae.serving import OUTPUT_TERMS
 from tfvae.shared_trace import shared_function
 
 #: Per-example scores of `anomaly_scores`, float32 `[batch]`: the named scores
@@ -108,7 +109,8 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
             _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
         ),
     }
-    for name, term in (("reconstruction_error", "mse"), ("reconstruction_error_mae", "mae")):
+    for name in ("reconstruction_error", "reconstruction_error_mae"):
+        (term,) = OUTPUT_TERMS[name]
         if term in wanted:
             outputs[name] = _mean_over_samples([t[term] for t in terms])
     if "kl" in wanted:

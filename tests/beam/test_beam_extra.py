@@ -5,9 +5,9 @@ import sys
 SCRIPT = """
 import sys
 sys.modules["apache_beam"] = None
-import tfvae, tfvae.cli, tfvae.data.table_scoring
+import tfvae, tfvae.commands.main, tfvae.data.table_scoring
 assert not [m for m in sys.modules if m.startswith("apache_beam") and sys.modules[m]]
-sys.exit(tfvae.cli.main(["beam-score", "--model", "m", "--input", "i", "--output", "o"]))
+sys.exit(tfvae.commands.main.main(["beam-score", "--model", "m", "--input", "i", "--output", "o"]))
 """
 
 
@@ -18,10 +18,30 @@ def test_tfvae_works_without_beam_and_beam_score_names_the_extra():
     assert result.returncode == 2, result.stderr[-2000:]
     errors = [line for line in result.stderr.splitlines() if line.startswith("tfvae beam-score")]
     assert errors == [
-        "tfvae beam-score: error: tfvae.beam needs Apache Beam, an optional extra: pip install tfvae[beam]"
+        "tfvae beam-score: error: tfvae.beam runs on Apache Beam: apache_beam is not installed. "
+        "Install the optional extra: pip install 'tfvae[beam]'"
     ]
 
 
 def test_importing_tfvae_does_not_import_beam():
-    script = "import sys, tfvae, tfvae.beam; assert 'apache_beam' not in sys.modules"
+    script = "import sys, tfvae; assert 'apache_beam' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", script], timeout=300).returncode == 0
+
+
+def test_importing_tfvae_beam_without_beam_names_the_extra():
+    script = (
+        "import sys\n"
+        "sys.modules['apache_beam'] = None\n"
+        "from tfvae.extras import MissingExtraError\n"
+        "try:\n"
+        "    import tfvae.beam\n"
+        "except MissingExtraError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.strip() == (
+        "tfvae.beam runs on Apache Beam: apache_beam is not installed. "
+        "Install the optional extra: pip install 'tfvae[beam]'"
+    ), done.stderr[-2000:]

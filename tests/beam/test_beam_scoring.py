@@ -13,7 +13,7 @@ from beam_helpers import score_tables  # noqa: E402
 from table_helpers import mixed_frame  # noqa: E402
 
 from tfvae import anomaly_scores  # noqa: E402
-from tfvae.cli import main  # noqa: E402
+from tfvae.commands.main import main  # noqa: E402
 from tfvae.data import to_columns  # noqa: E402
 
 
@@ -91,7 +91,7 @@ def test_beam_score_counts_rows_stays_quiet_and_refuses_to_overwrite(tmp_path, n
         "--direct_num_workers=2",
     ]
     # A fresh process, as a user runs it: TensorFlow and Beam start up in it.
-    command = [sys.executable, "-m", "tfvae.cli", *args]
+    command = [sys.executable, "-m", "tfvae", *args]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1, result.stderr[-3000:]  # one row went to the dead letter
     summary = json.loads(result.stdout)

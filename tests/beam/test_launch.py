@@ -6,7 +6,7 @@ pytest.importorskip("apache_beam")
 
 from tfvae.beam import ExportModelHandler  # noqa: E402
 from tfvae.beam import pipeline as beam_pipeline  # noqa: E402
-from tfvae.cli import main  # noqa: E402
+from tfvae.commands.main import main  # noqa: E402
 
 
 def _no_job(*args, **kwargs):

@@ -6,7 +6,7 @@ pytest.importorskip("apache_beam")
 
 from tfvae.beam import output_files  # noqa: E402
 from tfvae.beam.pipeline import score_files  # noqa: E402
-from tfvae.cli import main  # noqa: E402
+from tfvae.commands.main import main  # noqa: E402
 
 
 def _others(folder):

@@ -15,7 +15,7 @@ from helpers import gaussian_blobs
 import tfvae
 from tfvae.detectors import VAEDetector
 from tfvae.export import export_model
-from tfvae.export.signatures import SCORE_KEYS
+from tfvae.serving import SERVED_OUTPUTS
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,9 @@ def exported_default(tmp_path_factory):
     )
     rows = parity_rows()
     rows[:5] *= 1e6  # far past the log tail's knee
-    reference = tfvae.score_in_batches(model, rows, keys=(*SCORE_KEYS, "feature_errors", "z_mean"))
+    reference = tfvae.score_in_batches(
+        model, rows, keys=(*SERVED_OUTPUTS, "feature_errors", "z_mean")
+    )
     return result, rows, reference
 
 

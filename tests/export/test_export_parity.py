@@ -11,7 +11,7 @@ from ai_edge_litert.interpreter import Interpreter
 from export_helpers import parity_rows
 
 import tfvae
-from tfvae.export.signatures import SCORE_KEYS
+from tfvae.serving import SERVED_OUTPUTS
 
 FLOAT32_RTOL = 1e-5
 # Documented in the README ("TFLite on mobile/edge"): maximum relative score error of
@@ -23,7 +23,7 @@ QUANTIZED_RTOL = {"float16": 2e-2, "dynamic": 0.25}
 def rows_and_reference(exported):
     model, _ = exported
     x = parity_rows()
-    keys = (*SCORE_KEYS, "feature_errors", "z_mean")
+    keys = (*SERVED_OUTPUTS, "feature_errors", "z_mean")
     return x, tfvae.score_in_batches(model, x, keys=keys)
 
 
@@ -79,7 +79,7 @@ def test_saved_model_cli_matches_keras(exported, rows_and_reference, tmp_path):
         capture_output=True,
         timeout=300,
     )
-    out = {key: np.load(tmp_path / "out" / f"{key}.npy") for key in SCORE_KEYS}
+    out = {key: np.load(tmp_path / "out" / f"{key}.npy") for key in SERVED_OUTPUTS}
     _assert_scores_match(out, ref, FLOAT32_RTOL)
 
 

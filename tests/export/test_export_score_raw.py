@@ -8,7 +8,7 @@ from ai_edge_litert.interpreter import Interpreter
 
 import tfvae
 from tfvae.export import export_model
-from tfvae.export.signatures import SCORE_KEYS
+from tfvae.serving import SERVED_OUTPUTS
 
 
 @keras.saving.register_keras_serializable(package="tfvae_tests")
@@ -72,7 +72,7 @@ def test_score_raw_takes_named_columns_and_matches_keras(raw_export):
         "kind": (tf.string, [None]),
     }
     out = function(amount=tf.constant(raw["amount"]), kind=tf.constant(raw["kind"]))
-    assert set(out) == set(SCORE_KEYS)
+    assert set(out) == set(SERVED_OUTPUTS)
     ref = tfvae.anomaly_scores(vae, {k: tf.constant(v) for k, v in raw.items()})
     np.testing.assert_allclose(out["score"].numpy(), ref["score"].numpy(), rtol=1e-5)
     np.testing.assert_array_equal(out["valid"].numpy(), [True, True, True, False])

@@ -9,6 +9,7 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from export_helpers import N_FEATURES, parity_rows
 
+from tfvae import serving
 from tfvae.export import signatures as sig
 from tfvae.export.tflite import read_metadata
 
@@ -19,8 +20,8 @@ def loaded(exported):
 
 
 def test_savedmodel_signature_contract(loaded):
-    assert set(loaded.signatures) == set(sig.FEATURE_SIGNATURES)
-    for name, keys in sig.FEATURE_SIGNATURES.items():
+    assert set(loaded.signatures) == set(serving.FEATURE_SIGNATURES)
+    for name, keys in serving.FEATURE_SIGNATURES.items():
         function = loaded.signatures[name]
         (spec,) = function.structured_input_signature[1].values()
         assert spec.name == "features" and spec.dtype == tf.float32
@@ -30,7 +31,7 @@ def test_savedmodel_signature_contract(loaded):
         for key, out in outputs.items():
             assert out.dtype == sig.OUTPUT_DTYPES.get(key, tf.float32)
     score_outputs = loaded.signatures["score"].structured_outputs
-    assert all(score_outputs[k].shape.as_list() == [None] for k in sig.SCORE_KEYS)
+    assert all(score_outputs[k].shape.as_list() == [None] for k in serving.SERVED_OUTPUTS)
     assert loaded.signatures["feature_errors"].structured_outputs[
         "feature_errors"
     ].shape.as_list() == [None, N_FEATURES]
@@ -63,9 +64,9 @@ def test_tflite_signatures_builtin_ops_and_nonfinite_rows(exported):
     _, result = exported
     interpreter = Interpreter(model_path=result.tflite_files["none"])
     signatures = interpreter.get_signature_list()
-    assert set(signatures) == set(sig.TFLITE_SIGNATURES)
-    assert sorted(signatures["score"]["outputs"]) == sorted(sig.SCORE_KEYS)
-    assert sorted(signatures["encode"]["outputs"]) == sorted(sig.ENCODE_KEYS)
+    assert set(signatures) == set(serving.TFLITE_SIGNATURES)
+    assert sorted(signatures["score"]["outputs"]) == sorted(serving.SERVED_OUTPUTS)
+    assert sorted(signatures["encode"]["outputs"]) == sorted(serving.ENCODE_KEYS)
     ops = {op["op_name"] for op in interpreter._get_ops_details()}
     assert not [op for op in ops if op.startswith("Flex") or op == "CUSTOM"], ops
     x = parity_rows()[:3].copy()
@@ -99,3 +100,12 @@ def test_metadata_travels_with_every_file(exported):
         assert embedded["threshold"] == beside["threshold"]
         with open(path[: -len(".tflite")] + ".json") as f:
             assert json.load(f) == embedded
+
+
+def test_one_served_order_for_the_export_and_tfvae_score(exported):
+    # metadata.json's lists give Beam its output columns: the order `tfvae score` writes.
+    from tfvae.data.table_scoring import OUTPUT_SCHEMA
+
+    lists = exported[1].metadata["signatures"]
+    assert lists["score"] == lists["serving_default"] == list(serving.SERVED_OUTPUTS)
+    assert OUTPUT_SCHEMA.names == ["line", *serving.SERVED_OUTPUTS, "error"]

@@ -10,7 +10,7 @@ import pytest
 from table_helpers import kdd_file, mixed_frame
 
 from tfvae import TabularVAEDetector, VAEDetector
-from tfvae.cli import main
+from tfvae.commands.main import main
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from reliability.fault_helpers import no_control_characters
-from tfvae.cli import main
+from tfvae.commands.main import main
 
 #: Sets the window title, clears the screen, prints red: what a raw terminal would do.
 ESCAPES = "\x1b]0;PWNED\x07\x1b[2J\x1b[31mred"

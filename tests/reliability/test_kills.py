@@ -21,7 +21,7 @@ TIMEOUT = 150  # seconds, per wait
 
 def _tfvae(*args, cwd):
     return subprocess.Popen(
-        [sys.executable, "-m", "tfvae.cli", *map(str, args)],
+        [sys.executable, "-m", "tfvae", *map(str, args)],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from tfvae.cli import main
+from tfvae.commands.main import main
 
 
 def _refused_at_parse(capsys, argv, *needles):
@@ -50,7 +50,7 @@ def test_numbers_and_outputs_are_checked_as_the_command_line_is_parsed(
 
 
 def test_debug_adds_the_traceback_and_changes_nothing_else(tmp_path, monkeypatch, capsys):
-    from tfvae.data import score_cli
+    from tfvae.commands import score as score_command
 
     argv = ["score", str(tmp_path / "gone.keras"), "t.csv", "--output", str(tmp_path / "o.csv")]
     assert main(argv) == 2
@@ -62,7 +62,7 @@ def test_debug_adds_the_traceback_and_changes_nothing_else(tmp_path, monkeypatch
     def bug(args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(score_cli, "run", bug)
+    monkeypatch.setattr(score_command, "run", bug)
     assert main(["--debug", *argv]) == 3
     assert "RuntimeError: boom" in capsys.readouterr().err
 
@@ -139,7 +139,7 @@ with contextlib.suppress(OSError):
     while True:
         os.write(fd, b"x" * 4096)
 os.close(fd)
-from tfvae.cli import main
+from tfvae.commands.main import main
 for base in (full, read_only):
     for argv in (
         ["score", model, data, "--output", os.path.join(base, "scores.csv")],

@@ -9,7 +9,7 @@ import pytest
 
 from reliability.fault_helpers import snapshot
 from tfvae import atomic
-from tfvae.cli import main
+from tfvae.commands.main import main
 
 
 @pytest.mark.parametrize("renameat2", [True, False], ids=["renameat2", "link-fallback"])

@@ -46,7 +46,7 @@ def _run_workers(config_path, out, timeout=240):
             command = [
                 sys.executable,
                 "-m",
-                "tfvae.cli",
+                "tfvae",
                 "train",
                 "--config",
                 str(config_path),

@@ -48,7 +48,7 @@ def test_sigkilled_run_resumes_and_ends_with_the_same_epochs(tiny, tmp_path):
     command = [
         sys.executable,
         "-m",
-        "tfvae.cli",
+        "tfvae",
         "train",
         "--config",
         str(config_path),
@@ -126,7 +126,7 @@ def test_resumed_run_matches_an_uninterrupted_one(tiny, tmp_path, source):
     )
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(to_dict(tiny(**settings))))
-    command = [sys.executable, "-m", "tfvae.cli", "train", "--config", str(config_path)]
+    command = [sys.executable, "-m", "tfvae", "train", "--config", str(config_path)]
     out = tmp_path / "killed"
     first = subprocess.Popen(
         command + ["--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

@@ -5,29 +5,16 @@ version folder (written by `tfvae export` / `tfvae.export.export_model`) that sc
 block per signature call, for `RunInference` with `KeyedModelHandler`. `ReadBlocks` cuts
 CSV/Parquet files into keyed blocks plus one dead letter per bad row; `ScoreTables` reads
 and scores them; `score_files` runs the whole job (`tfvae beam-score`). Importing `tfvae`
-never imports Apache Beam, and this package imports it only when one of these names is
-used.
+never imports Apache Beam; importing `tfvae.beam` without it raises `MissingExtraError`,
+whose message names the `pip install` to run.
 """
 
-import importlib
+from tfvae.extras import require_extra
 
-MISSING_BEAM = "tfvae.beam needs Apache Beam, an optional extra: pip install tfvae[beam]"
+require_extra("beam", "tfvae.beam runs on Apache Beam")
 
-_EXPORTS = {
-    "ExportModelHandler": "tfvae.beam.export_model_handler",
-    "ReadBlocks": "tfvae.beam.read_blocks",
-    "ScoreTables": "tfvae.beam.pipeline",
-    "score_files": "tfvae.beam.pipeline",
-}
+from tfvae.beam.export_model_handler import ExportModelHandler  # noqa: E402
+from tfvae.beam.pipeline import ScoreTables, score_files  # noqa: E402
+from tfvae.beam.read_blocks import ReadBlocks  # noqa: E402
 
-__all__ = list(_EXPORTS)
-
-
-def __getattr__(name):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'tfvae.beam' has no attribute {name!r}")
-    try:
-        import apache_beam  # noqa: F401
-    except ImportError as error:
-        raise ImportError(MISSING_BEAM) from error
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__all__ = ["ExportModelHandler", "ReadBlocks", "ScoreTables", "score_files"]

@@ -13,11 +13,7 @@ import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import ModelHandler
 
-from tfvae.data.model_inputs import ModelInputs
-
-#: The export's signatures the handler calls: by numeric models, by raw-column models,
-#: and for per-feature errors (names given by the export, `tfvae/export/signatures.py`).
-SCORE_SIGNATURE, RAW_SIGNATURE, FEATURE_ERRORS_SIGNATURE = "score", "score_raw", "feature_errors"
+from tfvae.serving import FEATURE_ERRORS_SIGNATURE, RAW_SIGNATURE, SCORE_SIGNATURE, ModelInputs
 
 
 def read_metadata(export_dir):

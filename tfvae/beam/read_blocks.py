@@ -17,6 +17,7 @@ from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from tfvae.column_kinds import CATEGORICAL
 from tfvae.data.arrow_batches import (
     is_parquet,
     line_count,
@@ -25,7 +26,6 @@ from tfvae.data.arrow_batches import (
     parse_csv_piece,
     split_csv,
 )
-from tfvae.data.column_stats import CATEGORICAL
 from tfvae.data.csv_chunks import MAX_REASON_CHARS, read_errors_named
 from tfvae.quoting import clean, quote
 

@@ -1,24 +1,29 @@
 """Raw data in and out: tabular preprocessing inside the model, tables read from their
 files (sharded CSV/Parquet, larger than memory), KDDCup99, array data sets."""
 
-from tfvae._lazy import lazy_attributes
+from tfvae.data.column_stats import TableStats
+from tfvae.data.feature_spec import read_feature_spec
+from tfvae.data.frames import grouped_feature_frame, read_table, to_columns, unknown_categories
+from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
+from tfvae.data.table_files import TableFiles
+from tfvae.data.table_input import table_dataset
+from tfvae.data.table_scan import scan_tables
+from tfvae.data.tabular_preprocessor import TabularPreprocessor
 
-_NAMES = {
-    "TableStats": "tfvae.data.column_stats",
-    "read_feature_spec": "tfvae.data.feature_spec",
-    "grouped_feature_frame": "tfvae.data.frames",
-    "read_table": "tfvae.data.frames",
-    "to_columns": "tfvae.data.frames",
-    "unknown_categories": "tfvae.data.frames",
-    "TabularPreprocessor": "tfvae.data.tabular_preprocessor",
-    "TableFiles": "tfvae.data.table_files",
-    "RowSplit": "tfvae.data.row_split",
-    "Sharding": "tfvae.data.row_split",
-    "TRAIN": "tfvae.data.row_split",
-    "VALIDATION": "tfvae.data.row_split",
-    "TEST": "tfvae.data.row_split",
-    "scan_tables": "tfvae.data.table_scan",
-    "table_dataset": "tfvae.data.table_input",
-}
-__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
-__all__ = sorted(_NAMES)
+__all__ = [
+    "TEST",
+    "TRAIN",
+    "VALIDATION",
+    "RowSplit",
+    "Sharding",
+    "TableFiles",
+    "TableStats",
+    "TabularPreprocessor",
+    "grouped_feature_frame",
+    "read_feature_spec",
+    "read_table",
+    "scan_tables",
+    "table_dataset",
+    "to_columns",
+    "unknown_categories",
+]

@@ -61,10 +61,10 @@ def mnist_arrays(folder, normal_digit=0):
 
 
 def demo_arrays(seed=0):
-    """`(x, is_anomaly, feature names)` of the demo table (`tfvae.demo.demo_split`)."""
+    """`(x, is_anomaly, feature names)` of the demo table (`tfvae.data.breast_cancer.demo_split`)."""
     import pandas as pd
 
-    from tfvae.demo import demo_split
+    from tfvae.data.breast_cancer import demo_split
 
     x_normal, x_test, y_test = demo_split(seed)
     x = pd.concat([x_normal, x_test])

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from tfvae.data.column_stats import CATEGORICAL, NUMERIC
+from tfvae.column_kinds import CATEGORICAL, NUMERIC
 from tfvae.data.csv_chunks import MAX_REASON_CHARS, Chunk, read_errors_named, typed_columns
 from tfvae.quoting import clean, quote
 

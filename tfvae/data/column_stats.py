@@ -7,57 +7,15 @@ larger than memory is adapted in one pass over `pandas.read_csv(..., chunksize=.
 import numpy as np
 import pandas as pd
 
-NUMERIC = "numeric"
-CATEGORICAL = "categorical"
-KINDS = (NUMERIC, CATEGORICAL)
+from tfvae.column_kinds import CATEGORICAL, MISSING_TOKEN, NUMERIC
+
 SCALINGS = ("standard", "minmax")
-#: Token that stands for a missing category (NaN/None in pandas, empty field in a CSV).
-MISSING_TOKEN = ""
 # "auto" log-transforms a non-negative column that spans more than four decades
 # (maximum >= 1e4) with a heavy right tail (maximum > 100 x mean): byte counts,
 # durations. Rare spikes in mostly-zero counters (max in the hundreds) and bounded
 # counts stay linear: on KDD Cup 99 logging those hides attacks (AUROC 0.946 vs 0.996).
 LOG_MIN_MAXIMUM = 1e4
 LOG_MAX_OVER_MEAN = 100.0
-
-
-def infer_kind(dtype):
-    """`"numeric"` for numbers and booleans, `"categorical"` for strings/objects/categories."""
-    if pd.api.types.is_bool_dtype(dtype):
-        return NUMERIC
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        return NUMERIC
-    return CATEGORICAL
-
-
-def infer_kinds(df, categorical=None, numeric=None):
-    """Column name -> kind, from dtypes with overrides; errors name unknown columns."""
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"Expected a pandas DataFrame. Received {type(df).__name__}.")
-    names = [str(c) for c in df.columns]
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"Column names must be unique; repeated: {dupes}.")
-    categorical, numeric = list(categorical or []), list(numeric or [])
-    for override in categorical + numeric:
-        if override not in names:
-            raise ValueError(
-                f"Column {override!r} (given as an override) is not in the table {names}."
-            )
-    both = set(categorical) & set(numeric)
-    if both:
-        raise ValueError(f"Columns {sorted(both)} are listed as both categorical and numeric.")
-    kinds = {}
-    for column, dtype in df.dtypes.items():
-        name = str(column)
-        kinds[name] = (
-            CATEGORICAL
-            if name in categorical
-            else NUMERIC
-            if name in numeric
-            else infer_kind(dtype)
-        )
-    return kinds
 
 
 class _Moments:

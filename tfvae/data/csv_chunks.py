@@ -14,7 +14,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from tfvae.data.column_stats import CATEGORICAL, NUMERIC
+from tfvae.column_kinds import CATEGORICAL, NUMERIC
 from tfvae.quoting import clean, quote
 
 #: Longest reason text kept for a bad row (`quoting.clean(reason, MAX_REASON_CHARS)`): a

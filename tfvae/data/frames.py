@@ -7,7 +7,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from tfvae.data.column_stats import CATEGORICAL, MISSING_TOKEN, NUMERIC
+from tfvae.column_kinds import CATEGORICAL, MISSING_TOKEN, NUMERIC
 
 
 def read_table(table, name="X"):

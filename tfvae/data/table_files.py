@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from tfvae.column_kinds import CATEGORICAL, infer_kinds
 from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
-from tfvae.data.column_stats import CATEGORICAL, infer_kinds
 
 #: File names a folder of shards is listed by.
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet")

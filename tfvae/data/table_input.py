@@ -21,7 +21,7 @@ import itertools
 import numpy as np
 import tensorflow as tf
 
-from tfvae.data.column_stats import NUMERIC
+from tfvae.column_kinds import NUMERIC
 from tfvae.data.row_split import RowSplit, Sharding
 
 

@@ -13,7 +13,8 @@ import typing
 import numpy as np
 import pandas as pd
 
-from tfvae.data.column_stats import NUMERIC, TableStats
+from tfvae.column_kinds import NUMERIC
+from tfvae.data.column_stats import TableStats
 from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
 from tfvae.data.tabular_preprocessor import TabularPreprocessor
 

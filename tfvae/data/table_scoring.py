@@ -19,15 +19,12 @@ import pyarrow.parquet as pq
 
 from tfvae.atomic import atomic_path
 from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
-from tfvae.data.model_inputs import ModelInputs
 from tfvae.quoting import clean
 from tfvae.saving import as_model
 from tfvae.scores import batch_scorer
+from tfvae.serving import SERVED_OUTPUTS, ModelInputs
 
 MAX_REPORTED_ERRORS = 1000
-
-#: The scores written per row, in this order after `line`.
-SCORE_COLUMNS = ("score", "kl", "reconstruction_error", "is_anomaly", "valid")
 
 OUTPUT_SCHEMA = pa.schema(
     [
@@ -109,7 +106,7 @@ def score_table(
     model = as_model(model)
     inputs = ModelInputs.from_model(model)
     specs = inputs.specs(header, source=clean(path))
-    scorer = batch_scorer(model, keys=SCORE_COLUMNS)
+    scorer = batch_scorer(model, keys=SERVED_OUTPUTS)
     _trace_once(scorer, model, inputs)
     calibrated = model.threshold_value() is not None
     report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
@@ -168,14 +165,14 @@ def _trace_once(scorer, model, inputs):
 
 def _score(scorer, features, batch_size):
     n = len(features) if not isinstance(features, dict) else len(next(iter(features.values())))
-    parts = {key: [] for key in SCORE_COLUMNS}
+    parts = {key: [] for key in SERVED_OUTPUTS}
     for start in range(0, n, batch_size):
         if isinstance(features, dict):
             chunk = {k: v[start : start + batch_size] for k, v in features.items()}
         else:
             chunk = features[start : start + batch_size]
         out = scorer(chunk)
-        for key in SCORE_COLUMNS:
+        for key in SERVED_OUTPUTS:
             parts[key].append(out[key].numpy())
     return {key: np.concatenate(values) if values else np.zeros(0) for key, values in parts.items()}
 
@@ -201,7 +198,7 @@ def _result_table(batch, scores, calibrated):
             "line": np.asarray(lines, dtype=np.int64),
             **{
                 key: pa.nulls(len(lines), OUTPUT_SCHEMA.field(key).type)
-                for key in SCORE_COLUMNS[:4]
+                for key in SERVED_OUTPUTS[:4]
             },
             "valid": np.zeros(len(lines), dtype=np.int8),
             "error": pa.array(messages, pa.string()),

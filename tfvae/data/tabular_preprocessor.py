@@ -4,7 +4,8 @@ import keras
 import tensorflow as tf
 
 from tfvae.atomic import write_json
-from tfvae.data.column_stats import CATEGORICAL, KINDS, NUMERIC, TableStats, infer_kinds
+from tfvae.column_kinds import CATEGORICAL, KINDS, NUMERIC, infer_kinds
+from tfvae.data.column_stats import TableStats
 
 SPEC_FORMAT = "tfvae.tabular/1"
 OOV_LABEL = "<unknown>"

@@ -109,7 +109,7 @@ class GANomaly(UnsupervisedModel):
     ```
     """
 
-    #: Output keys of each exported `features` signature (`tfvae.export.signatures`).
+    #: Output keys of each exported `features` signature (see `tfvae.serving`).
     export_signatures = {
         "serving_default": (*GAN_SCORE_OUTPUTS[:4], "score", "is_anomaly", "valid"),
         "score": (*GAN_SCORE_OUTPUTS[:4], "score", "is_anomaly", "valid"),

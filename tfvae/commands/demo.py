@@ -8,23 +8,8 @@ plus malignant rows (malignant = anomaly).
 import os
 import shutil
 
-import numpy as np
-from sklearn.datasets import load_breast_cancer
-
-from tfvae.atomic import new_folders, refuse_existing, staged_folder, write_json, write_text
-from tfvae.cli import number, output_path
-
-
-def demo_split(seed=0, test_normal_fraction=0.3):
-    """Returns `(x_train, x_test, y_test)` DataFrames/labels of the breast-cancer demo."""
-    data = load_breast_cancer(as_frame=True)
-    x, is_anomaly = data.data, (data.target == 0).to_numpy().astype(int)
-    normal = np.flatnonzero(is_anomaly == 0)
-    normal = np.random.default_rng(seed).permutation(normal)
-    n_test = int(round(len(normal) * test_normal_fraction))
-    test_rows = np.concatenate([normal[:n_test], np.flatnonzero(is_anomaly == 1)])
-    return x.iloc[normal[n_test:]], x.iloc[test_rows], is_anomaly[test_rows]
-
+from tfvae.commands.arguments import number, output_path
+from tfvae.serving import TFLITE_SIGNATURES
 
 #: Files `run_demo` writes into its folder (besides the versioned `export/`).
 OUTPUT_FILES = ("model.keras", "test.csv", "metrics.json")
@@ -46,10 +31,14 @@ def run_demo(out_dir, epochs=100, seed=0, verbose=1, overwrite=False):
     Returns:
         A dict with the metrics and the path of the saved `.keras` model.
     """
-    if not overwrite:
-        refuse_existing(out_dir, OUTPUT_FILES)
+    # Imported here: `tfvae demo --help` imports neither numpy nor scikit-learn.
+    from tfvae.atomic import new_folders, refuse_existing, staged_folder, write_json, write_text
+    from tfvae.data.breast_cancer import demo_split
     from tfvae.detectors import VAEDetector
     from tfvae.metrics import detection_metrics
+
+    if not overwrite:
+        refuse_existing(out_dir, OUTPUT_FILES)
 
     x_train, x_test, y_test = demo_split(seed)
     detector = VAEDetector(epochs=epochs, seed=seed, verbose=verbose)
@@ -93,8 +82,6 @@ def _export(detector, out_dir, n_train):
 
 
 def _report(out_dir, detector, x_train, metrics, export):
-    from tfvae.export import TFLITE_SIGNATURES
-
     return {
         "dataset": "sklearn breast_cancer (benign = normal, malignant = anomaly)",
         "n_train": int(len(x_train)),

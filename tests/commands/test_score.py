@@ -1,7 +1,7 @@
 import pandas as pd
 from table_helpers import mixed_frame
 
-from tfvae.cli import main
+from tfvae.commands.main import main
 from tfvae.detectors import TabularVAEDetector
 
 

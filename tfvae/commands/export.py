@@ -5,8 +5,8 @@ import os
 import signal
 import sys
 
-from tfvae.cli import number, output_path
-from tfvae.export.options import FORMATS, QUANTIZATIONS
+from tfvae.commands.arguments import number, output_path
+from tfvae.serving import FORMATS, QUANTIZATIONS
 
 
 def add_arguments(parser):

@@ -13,8 +13,7 @@ import os
 import sys
 import tempfile
 
-from tfvae.beam import MISSING_BEAM
-from tfvae.cli import number, output_path
+from tfvae.commands.arguments import number, output_path
 
 
 def add_arguments(parser):
@@ -82,10 +81,9 @@ def stderr_to(path):
 
 
 def _score(args):
-    try:
-        from tfvae.beam import score_files
-    except ImportError:
-        return None
+    # Without the `beam` extra this raises MissingExtraError (exit status 2, names the install).
+    from tfvae.beam import score_files
+
     return score_files(
         args.model,
         args.input,
@@ -111,9 +109,6 @@ def run(args):
         if _kept(log):
             print(f"tfvae beam-score: Beam and TensorFlow logs: {log}", file=sys.stderr)
         raise
-    if summary is None:  # the `beam` extra is not installed
-        print(f"tfvae beam-score: error: {MISSING_BEAM}", file=sys.stderr)
-        return 2
     print(json.dumps({**summary, "log": _kept(log)}, indent=2))
     if summary["dead_letter"]:
         print(

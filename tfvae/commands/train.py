@@ -2,7 +2,7 @@
 
 import os
 
-from tfvae.cli import INT64_MAX, number, output_path
+from tfvae.commands.arguments import INT64_MAX, number, output_path
 
 # Shortcut flags -> dotted config keys; `--set section.key=value` reaches the rest. Numbers
 # are checked as the command line is parsed (finite, at least 0 or 1); the

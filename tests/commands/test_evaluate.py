@@ -5,7 +5,7 @@ import pytest
 from helpers import with_anomalies
 
 from tfvae import VAEDetector
-from tfvae.cli import main
+from tfvae.commands.main import main
 from tfvae.evaluation import evaluate
 from tfvae.extras import MissingExtraError
 

@@ -3,7 +3,7 @@
 import json
 import sys
 
-from tfvae.cli import number, output_path
+from tfvae.commands.arguments import number, output_path
 from tfvae.quoting import clean
 
 

@@ -11,28 +11,36 @@ the traceback and changes nothing else.
 
 import argparse
 import importlib
-import math
 import os
 import sys
 import traceback
 import zipfile
 
 from tfvae.extras import MissingExtraError
-from tfvae.quoting import clean, quote
+from tfvae.quoting import clean
 
 # name -> (module, one-line help). tfvae.training / tfvae.export are imported lazily,
 # so the core package never depends on them.
 COMMANDS = {
-    "demo": ("tfvae.demo", "train, calibrate and evaluate a VAE on bundled data (offline)"),
-    "export": ("tfvae.export.cli", "export a trained model for TF Serving (SavedModel) and TFLite"),
-    "train": ("tfvae.training.cli", "train a model from a config on one or many devices/machines"),
-    "score": ("tfvae.data.score_cli", "score a CSV with a raw-column model, chunk by chunk"),
+    "demo": (
+        "tfvae.commands.demo",
+        "train, calibrate and evaluate a VAE on bundled data (offline)",
+    ),
+    "export": (
+        "tfvae.commands.export",
+        "export a trained model for TF Serving (SavedModel) and TFLite",
+    ),
+    "train": (
+        "tfvae.commands.train",
+        "train a model from a config on one or many devices/machines",
+    ),
+    "score": ("tfvae.commands.score", "score a CSV with a raw-column model, chunk by chunk"),
     "evaluate": (
-        "tfvae.evaluation.cli",
+        "tfvae.commands.evaluate",
         "metrics, report and plots of a saved model on labelled data",
     ),
     "beam-score": (
-        "tfvae.beam.cli",
+        "tfvae.commands.beam_score",
         "score CSV/Parquet shards with an export on Apache Beam (extra: beam)",
     ),
 }
@@ -41,53 +49,6 @@ COMMANDS = {
 #: extra is one (its message names the `pip install` to run).
 INPUT_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, MissingExtraError)
 EXIT_OK, EXIT_SOME_ROWS, EXIT_BAD_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-#: The largest int64: TF Serving's version numbers, seeds and counts fit below it.
-INT64_MAX = 2**63 - 1
-
-
-def number(kind=float, low=None, high=None):
-    """An argparse `type`: a finite `kind` (int or float) within `[low, high]`.
-
-    Bad values are refused while the command line is parsed (exit status 2, before
-    TensorFlow starts), with a message naming the option and the value.
-
-    Example:
-    ```python
-    parser.add_argument("--block-mb", type=number(float, 0.001, 4096), default=16)
-    ```
-    """
-    what = "an int" if kind is int else "a finite number"
-    if low is not None or high is not None:
-        what += f" in [{'-inf' if low is None else low}, {'inf' if high is None else high}]"
-
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if (
-            value is None
-            or not math.isfinite(value)
-            or (low is not None and value < low)
-            or (high is not None and value > high)
-        ):
-            raise argparse.ArgumentTypeError(f"expected {what}. Received: {quote(text)}")
-        return value
-
-    parse.__name__ = what
-    return parse
-
-
-def output_path(text):
-    """An argparse `type` for an output path: refuses `-` (outputs are files, not stdout)."""
-    if text.strip() == "-":
-        raise argparse.ArgumentTypeError(
-            "'-' (standard output) is not supported; name a file or folder (./- if you "
-            "really mean a file called '-')."
-        )
-    return text
 
 
 def _parser(command=None):
@@ -183,7 +144,3 @@ def main(argv=None):
             "rerun with --debug for the traceback and report it.",
         )
         return EXIT_BUG
-
-
-if __name__ == "__main__":
-    sys.exit(main())

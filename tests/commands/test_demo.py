@@ -3,7 +3,7 @@ import json
 import keras
 import pytest
 
-from tfvae.cli import main
+from tfvae.commands.main import main
 
 
 def test_demo_cli_trains_reports_and_saves(tmp_path, capsys):

@@ -1,6 +1,6 @@
 """`tfvae evaluate`: metrics, report and plots of a saved model on a data file."""
 
-from tfvae.cli import number, output_path
+from tfvae.commands.arguments import number, output_path
 
 
 def add_arguments(parser):

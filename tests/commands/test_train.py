@@ -1,6 +1,6 @@
 import json
 
-from tfvae.cli import main
+from tfvae.commands.main import main
 from tfvae.training.config import to_dict
 
 

@@ -6,12 +6,12 @@ import os
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
-from tfvae import cli
+from tfvae.commands.main import main
 
 
 def test_demo_exports_and_cli_reexports(tmp_path, capsys):
     out = tmp_path / "demo"
-    assert cli.main(["demo", "--out", str(out), "--epochs", "1"]) == 0
+    assert main(["demo", "--out", str(out), "--epochs", "1"]) == 0
     printed = capsys.readouterr().out
     assert (
         "SavedModel signatures: serving_default, score, feature_errors, encode, reconstruct"
@@ -38,7 +38,7 @@ def test_demo_exports_and_cli_reexports(tmp_path, capsys):
         "--quantize",
         "none,dynamic",
     ]
-    assert cli.main(args) == 0
+    assert main(args) == 0
     assert "Exported version 2" in capsys.readouterr().out
     loaded = tf.saved_model.load(str(out / "export" / "breast_cancer" / "2"))
     assert float(loaded.threshold.numpy()) == 1e9
@@ -49,6 +49,6 @@ def test_demo_exports_and_cli_reexports(tmp_path, capsys):
     )
     assert "score" in interpreter.get_signature_list()
 
-    assert cli.main(args + ["--version", "2"]) == 2
+    assert main(args + ["--version", "2"]) == 2
     assert "never overwritten" in capsys.readouterr().err
     assert sorted(os.listdir(out / "export" / "breast_cancer")) == ["1", "2"]
