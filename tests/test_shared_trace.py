@@ -42,3 +42,17 @@ def test_traces_of_the_least_recently_used_structures_are_dropped(monkeypatch):
     score_in_batches(models[2], x, keys=("score",))  # a third structure: the oldest goes
     kept = [key[1] for key in shared._SHARED]
     assert kept == [shared.structure_key(models[0]), shared.structure_key(models[2])]
+
+
+def test_models_that_differ_only_in_their_seed_share_one_trace(monkeypatch):
+    # A loop of fits with one seed each (benchmarks, grid searches) kept a trace per
+    # fit: the seed feeds the training noise only, never a score.
+    import tfvae.shared_trace as shared
+
+    monkeypatch.setattr(shared, "_SHARED", shared.collections.OrderedDict())
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+    for seed in (0, 1, 2):
+        model = VAE(DenseEncoder(2, [4]), DenseDecoder(3, [4]), seed=seed)
+        expected = anomaly_scores(model, x)["score"].numpy()
+        np.testing.assert_allclose(score_in_batches(model, x, keys=("score",))["score"], expected)
+    assert len(shared._SHARED) == 1
