@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from tfvae.data import TabularPreprocessor, to_columns
-from tfvae.models import VAE, DenseDecoder, DenseEncoder
+from tfvae.models import VAE, DenseDecoder, DenseEncoder, GANomaly
 from tfvae.scores import anomaly_scores, score_in_batches
 
 
@@ -56,3 +56,14 @@ def test_models_that_differ_only_in_their_seed_share_one_trace(monkeypatch):
         expected = anomaly_scores(model, x)["score"].numpy()
         np.testing.assert_allclose(score_in_batches(model, x, keys=("score",))["score"], expected)
     assert len(shared._SHARED) == 1
+    for seed in (0, 1):
+        gan = GANomaly(
+            DenseEncoder(2, [4], name="encoder"),
+            DenseDecoder(3, [4], name="decoder"),
+            DenseEncoder(2, [4], name="latent_encoder"),
+            DenseEncoder(4, [4], name="discriminator"),
+            seed=seed,
+        )
+        gan(x)  # builds it
+        score_in_batches(gan, x, keys=("score",))
+    assert len(shared._SHARED) == 2
