@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from tfvae.data import TabularPreprocessor, to_columns
-from tfvae.models import VAE, DenseDecoder, DenseEncoder
+from tfvae.models import VAE, DenseDecoder, DenseEncoder, GANomaly
 from tfvae.scores import anomaly_scores, score_in_batches
 
 
@@ -42,3 +42,28 @@ def test_traces_of_the_least_recently_used_structures_are_dropped(monkeypatch):
     score_in_batches(models[2], x, keys=("score",))  # a third structure: the oldest goes
     kept = [key[1] for key in shared._SHARED]
     assert kept == [shared.structure_key(models[0]), shared.structure_key(models[2])]
+
+
+def test_models_that_differ_only_in_their_seed_share_one_trace(monkeypatch):
+    # A loop of fits with one seed each (benchmarks, grid searches) kept a trace per
+    # fit: the seed feeds the training noise only, never a score.
+    import tfvae.shared_trace as shared
+
+    monkeypatch.setattr(shared, "_SHARED", shared.collections.OrderedDict())
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+    for seed in (0, 1, 2):
+        model = VAE(DenseEncoder(2, [4]), DenseDecoder(3, [4]), seed=seed)
+        expected = anomaly_scores(model, x)["score"].numpy()
+        np.testing.assert_allclose(score_in_batches(model, x, keys=("score",))["score"], expected)
+    assert len(shared._SHARED) == 1
+    for seed in (0, 1):
+        gan = GANomaly(
+            DenseEncoder(2, [4], name="encoder"),
+            DenseDecoder(3, [4], name="decoder"),
+            DenseEncoder(2, [4], name="latent_encoder"),
+            DenseEncoder(4, [4], name="discriminator"),
+            seed=seed,
+        )
+        gan(x)  # builds it
+        score_in_batches(gan, x, keys=("score",))
+    assert len(shared._SHARED) == 2

@@ -137,3 +137,20 @@ def test_rows_are_set_aside_only_when_the_training_rows_are_said_to_be_dirty(opt
     assert detector.model_.neighbours.bank_size == kept
     with pytest.raises(ValueError, match="filter_fraction"):
         VAEDetector(filter_fraction=0.7, epochs=1).fit(x)
+
+
+def test_a_loop_of_fits_keeps_no_model_behind():
+    # Keras models are reference cycles: with the generational collector held off, a
+    # loop of fits keeps every dropped model unless the detector frees them.
+    import gc
+
+    x = np.random.default_rng(0).normal(size=(60, 3)).astype("float32")
+    counts = []
+    gc.disable()
+    try:
+        for seed in range(4):
+            VAEDetector(epochs=1, seed=seed).fit(x)
+            counts.append(len(gc.get_objects()))
+    finally:
+        gc.enable()
+    assert counts[3] - counts[1] < 0.01 * counts[1], counts

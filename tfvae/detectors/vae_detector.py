@@ -1,5 +1,6 @@
 """scikit-learn-style detector over the Keras VAE."""
 
+import gc
 import numbers
 
 import keras
@@ -208,7 +209,10 @@ class VAEDetector(KerasDetector):
         train step is traced would leave functions behind in the process. Training
         runs without XLA, whose compile time exceeds what it saves over a fit of this
         length and whose compiled programs outlive the model (RSS grew by ~37 MB per
-        fit over 20 fits with it, not at all without).
+        fit over 20 fits with it, not at all without). Models of earlier fits that
+        nobody holds any more are freed first: Keras models are reference cycles, which
+        Python's generational collector frees late, so a loop of fits (a benchmark, a
+        grid search) otherwise grows by a model per fit until it runs.
 
         Args:
             train_inputs: array `[rows, ...]` or dict of column arrays.
@@ -218,6 +222,7 @@ class VAEDetector(KerasDetector):
             The training rows kept (all of them, or all but the `filter_fraction` set
             aside after the warm-up), of the kind of `train_inputs`.
         """
+        gc.collect()
         steps_per_epoch, steps_per_execution, epochs = training_schedule(
             _n_rows(train_inputs), self.batch_size, self.epochs
         )

@@ -124,7 +124,7 @@ class GANomaly(UnsupervisedModel):
     )
 
     #: Config entries that do not enter a traced graph (see `VAE.UNTRACED_CONFIG`).
-    UNTRACED_CONFIG = ("threshold", "feature_names")
+    UNTRACED_CONFIG = ("threshold", "feature_names", "seed")  # the model samples nothing
 
     def __init__(
         self,

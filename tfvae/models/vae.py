@@ -73,9 +73,12 @@ class VAE(UnsupervisedModel):
 
     LOSS_DESCRIPTION = "the reconstruction negative log-likelihood + beta * KL"
 
-    #: Config entries that do not enter a traced graph (values held in variables, names):
-    #: one trace of the scores serves models differing only in them (`tfvae.shared_trace`).
-    UNTRACED_CONFIG = ("beta", "threshold", "feature_names", "score_calibration")
+    #: Config entries that do not enter a traced graph (values held in variables, names,
+    #: the seed of the training noise: scores decode the posterior mean, and Monte Carlo
+    #: scores take their own seed): one trace of the scores serves models differing only
+    #: in them (`tfvae.shared_trace`). With `seed` in the key, a loop of fits with
+    #: different seeds kept one trace per fit.
+    UNTRACED_CONFIG = ("beta", "threshold", "feature_names", "score_calibration", "seed")
 
     def __init__(
         self,
