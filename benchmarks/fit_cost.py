@@ -46,7 +46,8 @@ detector = VAEDetector().fit(x)
 done = time.perf_counter()
 import tfvae
 print(json.dumps({{"fit_s": done - imported, "import_s": imported - start,
-    "steps": int(detector.model_.optimizer.iterations.numpy()), "library": tfvae.__file__}}))
+    "steps": int(detector.model_.optimizer.iterations.numpy()),
+    "from_checkout": tfvae.__file__.startswith({library!r})}}))
 """
 
 
@@ -90,13 +91,25 @@ def compare(old_dir, rounds, rows, features):
         pair["ratio"] = pair["new"]["fit_s"] / pair["old"]["fit_s"]
         pairs.append(pair)
     return {
-        "old_library": os.path.abspath(old_dir),
-        "new_library": new_dir,
+        "old_library": _commit(old_dir),
+        "new_library": _commit(new_dir),
         "pairs": pairs,
         "median_old_s": float(np.median([p["old"]["fit_s"] for p in pairs])),
         "median_new_s": float(np.median([p["new"]["fit_s"] for p in pairs])),
         "median_ratio": float(np.median([p["ratio"] for p in pairs])),
     }
+
+
+def _commit(folder):
+    """The git commit of a checkout (`+` when it has uncommitted changes): machine paths
+    stay out of the results."""
+
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", folder, *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + ("+" if git("status", "--porcelain") else "")
 
 
 def _rss_mb():
@@ -151,7 +164,7 @@ def _markdown(report):
             ],
             "",
             f"Median: old {c['median_old_s']:.1f} s, new {c['median_new_s']:.1f} s, "
-            f"**ratio {c['median_ratio']:.3f}** (old: `{c['old_library']}`).",
+            f"**ratio {c['median_ratio']:.3f}** (old: commit `{c['old_library']}`, new: `{c['new_library']}`).",
             "",
         ]
     if "memory" in report:
