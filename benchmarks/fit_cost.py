@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import command_line, machine_info  # noqa: E402
+from common import checkout_commit, command_line, machine_info  # noqa: E402
 
 #: One fit, in a fresh process: prints a JSON line with the seconds and steps.
 _ONE_FIT = """
@@ -91,25 +91,13 @@ def compare(old_dir, rounds, rows, features):
         pair["ratio"] = pair["new"]["fit_s"] / pair["old"]["fit_s"]
         pairs.append(pair)
     return {
-        "old_library": _commit(old_dir),
-        "new_library": _commit(new_dir),
+        "old_library": checkout_commit(old_dir),
+        "new_library": checkout_commit(new_dir),
         "pairs": pairs,
         "median_old_s": float(np.median([p["old"]["fit_s"] for p in pairs])),
         "median_new_s": float(np.median([p["new"]["fit_s"] for p in pairs])),
         "median_ratio": float(np.median([p["ratio"] for p in pairs])),
     }
-
-
-def _commit(folder):
-    """The git commit of a checkout (`+` when it has uncommitted changes): machine paths
-    stay out of the results."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", "-C", folder, *args], capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    return git("rev-parse", "--short", "HEAD") + ("+" if git("status", "--porcelain") else "")
 
 
 def _rss_mb():
