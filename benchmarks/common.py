@@ -3,6 +3,7 @@
 import datetime
 import os
 import platform
+import subprocess
 import sys
 
 
@@ -31,6 +32,22 @@ def machine_info():
         "scikit_learn": sklearn.__version__,
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def checkout_commit(folder):
+    """The git commit of the checkout holding `folder` (`+` when it has uncommitted
+    changes), or "not a git checkout": results name code by commit, never by a path
+    of the machine that ran them."""
+
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", folder, *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        return git("rev-parse", "--short", "HEAD") + ("+" if git("status", "--porcelain") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
 
 
 def command_line(argv):

@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import command_line, machine_info  # noqa: E402
+from common import checkout_commit, command_line, machine_info  # noqa: E402
 
 #: One fit, in a fresh process: prints a JSON line with the seconds and steps.
 _ONE_FIT = """
@@ -46,7 +46,8 @@ detector = VAEDetector().fit(x)
 done = time.perf_counter()
 import tfvae
 print(json.dumps({{"fit_s": done - imported, "import_s": imported - start,
-    "steps": int(detector.model_.optimizer.iterations.numpy()), "library": tfvae.__file__}}))
+    "steps": int(detector.model_.optimizer.iterations.numpy()),
+    "from_checkout": tfvae.__file__.startswith({library!r})}}))
 """
 
 
@@ -90,8 +91,8 @@ def compare(old_dir, rounds, rows, features):
         pair["ratio"] = pair["new"]["fit_s"] / pair["old"]["fit_s"]
         pairs.append(pair)
     return {
-        "old_library": os.path.abspath(old_dir),
-        "new_library": new_dir,
+        "old_library": checkout_commit(old_dir),
+        "new_library": checkout_commit(new_dir),
         "pairs": pairs,
         "median_old_s": float(np.median([p["old"]["fit_s"] for p in pairs])),
         "median_new_s": float(np.median([p["new"]["fit_s"] for p in pairs])),
@@ -151,7 +152,7 @@ def _markdown(report):
             ],
             "",
             f"Median: old {c['median_old_s']:.1f} s, new {c['median_new_s']:.1f} s, "
-            f"**ratio {c['median_ratio']:.3f}** (old: `{c['old_library']}`).",
+            f"**ratio {c['median_ratio']:.3f}** (old: commit `{c['old_library']}`, new: `{c['new_library']}`).",
             "",
         ]
     if "memory" in report:

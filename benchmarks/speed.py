@@ -43,7 +43,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import tensorflow as tf  # noqa: E402
-from common import command_line, machine_info  # noqa: E402
+from common import checkout_commit, command_line, machine_info  # noqa: E402
 from speed_reference import BareTrainer, Network, forward_chain  # noqa: E402
 from tflite_latency import measure as tflite_row_latency  # noqa: E402
 from tflite_latency import op_counts  # noqa: E402
@@ -326,7 +326,7 @@ def render_markdown(report):
         f"Machine: {report['machine']['cpu']}, {report['machine']['logical_cores']} logical cores; "
         f"TF {report['machine']['tensorflow']}, Keras {report['machine']['keras']}; "
         f"date {report['machine']['date_utc']}; load average at start {report['loadavg_start']}, "
-        f"at end {report['loadavg_end']}; library `{report['tfvae_source']}`",
+        f"at end {report['loadavg_end']}; library at commit `{report['tfvae_source']}`",
         "",
         "Reference: training = bare TF train step (forward + backward + fused Adam, same "
         "network and batch); scoring = bare forward matmul chain at the scoring batch; memory "
@@ -387,7 +387,7 @@ def main(argv=None):
         "loadavg_end": [round(v, 2) for v in os.getloadavg()],
         "config": vars(args),
         "targets": TARGETS,
-        "tfvae_source": os.path.dirname(os.path.abspath(tfvae.__file__)),
+        "tfvae_source": checkout_commit(os.path.dirname(os.path.abspath(tfvae.__file__))),
         "configs": configs,
     }
     write_json(os.path.join(args.out, f"{args.name}.json"), report)

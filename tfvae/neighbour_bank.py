@@ -3,6 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
+from tfvae.models.feature_scaler import quartile_spread
 from tfvae.scores import score_in_batches
 
 #: The outputs `remember_neighbours` needs from its scoring passes.
@@ -65,9 +66,6 @@ def remember_neighbours(model, rows, calibration_rows=None, seed=0, keys=REMEMBE
 def _robust_statistics(values):
     """`[[medians], [scales]]` of the columns of `values`: IQR, else standard deviation,
     else 1 (a column of equal values)."""
-    values = np.asarray(values, dtype=np.float64)
-    center = np.median(values, axis=0)
-    q75, q25 = np.percentile(values, [75, 25], axis=0)
-    std = values.std(axis=0)
-    scale = np.where(q75 > q25, q75 - q25, np.where(std > 0, std, 1.0))
+    center, iqr, std = quartile_spread(values)
+    scale = np.where(iqr > 0, iqr, np.where(std > 0, std, 1.0))
     return np.stack([center, scale]).astype(np.float32)

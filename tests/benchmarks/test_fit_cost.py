@@ -19,6 +19,7 @@ def test_fit_cost_compares_two_libraries_and_follows_memory(tmp_path):
     report = json.loads((tmp_path / "fit_cost.json").read_text())
     pair = report["compare"]["pairs"][0]
     assert pair["old"]["steps"] == pair["new"]["steps"] > 0
+    assert pair["old"]["from_checkout"] and pair["new"]["from_checkout"]
     assert pair["ratio"] == pytest.approx(pair["new"]["fit_s"] / pair["old"]["fit_s"])
     memory = report["memory"]
     assert len(memory["rss_mb"]) == 2

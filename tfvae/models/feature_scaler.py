@@ -70,13 +70,11 @@ class FeatureScaler(keras.layers.Layer):
         (more than half the rows equal) falls back to the standard deviation.
         """
         x = np.asarray(x, dtype=np.float64)
-        std = x.std(axis=0)
         if robust:
-            center = np.median(x, axis=0)
-            q75, q25 = np.percentile(x, [75, 25], axis=0)
-            scale = np.where(q75 > q25, (q75 - q25) / 1.349, std)
+            center, iqr, std = quartile_spread(x)
+            scale = np.where(iqr > 0, iqr / 1.349, std)
         else:
-            center, scale = x.mean(axis=0), std
+            center, scale = x.mean(axis=0), x.std(axis=0)
         scale = np.where(scale > 0, scale, 1.0)
         return cls(center.tolist(), scale.tolist(), knee=knee, **kwargs)
 
@@ -126,3 +124,11 @@ class FeatureScaler(keras.layers.Layer):
             "scale": self.scale,
             "knee": self.knee,
         }
+
+
+def quartile_spread(x):
+    """`(median, interquartile range, standard deviation)` of each column of `x`
+    (float64): the robust statistics, with the fallback for a column whose IQR is 0."""
+    x = np.asarray(x, dtype=np.float64)
+    q75, q25 = np.percentile(x, [75, 25], axis=0)
+    return np.median(x, axis=0), q75 - q25, x.std(axis=0)
