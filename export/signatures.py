@@ -27,8 +27,6 @@ from tfvae.serving import (
     raw_input_signature,
 )
 
-OUTPUT_DTYPES = {"is_anomaly": tf.bool, "valid": tf.bool}
-
 
 class _EncodedFeatures:
     """The model seen from already-encoded features: its preprocessor is skipped.

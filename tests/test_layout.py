@@ -5,7 +5,8 @@
    module) import only the standard library and other TF-free modules at module level,
    so `tfvae COMMAND --help` can read them without TensorFlow, numpy or pandas.
 3. `models/`, `preprocessing/`, `data/` and `scoring/` never import `detectors/`,
-   `evaluation/`, `beam/` or `commands/`.
+   `evaluation/`, `beam/` or `commands/`; `models/` never imports the scoring function
+   (it calls the models, not the reverse).
 """
 
 import ast
@@ -111,5 +112,15 @@ def test_lower_folders_do_not_import_upper_ones():
         for path in _files(*(f for f in LOWER if (PACKAGE / f).is_dir()))
         for line, target in _imports(path)
         if any(_within(target, upper) for upper in UPPER)
+    ]
+    assert not wrong
+
+
+def test_models_do_not_call_back_into_the_scoring_function():
+    wrong = [
+        _where(path, line, target)
+        for path in _files("models")
+        for line, target in _imports(path)
+        if _within(target, "tfvae.scores") or _within(target, "tfvae.scoring")
     ]
     assert not wrong

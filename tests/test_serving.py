@@ -40,6 +40,20 @@ def test_a_model_may_name_its_own_signatures():
         serving.feature_shape(types.SimpleNamespace(built=False))
 
 
+DECISIONS = ("is_anomaly", "valid")
+
+
+def test_gan_signatures_serve_gan_scores_and_none_of_its_absent_outputs():
+    from tfvae.score_names import GAN_SCORE_NAMES, GAN_SCORE_OUTPUTS, GAN_SCORES
+
+    assert set(serving.GAN_SIGNATURES) == set(serving.FEATURE_SIGNATURES)
+    served = serving.GAN_SIGNATURES[serving.SCORE_SIGNATURE]
+    assert {"score", "is_anomaly", "valid"} <= set(served) <= {*GAN_SCORE_OUTPUTS, *DECISIONS}
+    assert set(GAN_SCORES) == set(GAN_SCORE_NAMES) <= set(GAN_SCORE_OUTPUTS)
+    outputs = {key for keys in serving.GAN_SIGNATURES.values() for key in keys}
+    assert not outputs & set(serving.ABSENT_OUTPUTS)
+
+
 def test_model_inputs_of_an_export_read_the_columns_by_name():
     raw = ModelInputs.from_metadata({"raw_inputs": {"proto": "string", "bytes": "float32"}})
     assert raw.raw and raw.names == ("proto", "bytes") and raw.width == 2

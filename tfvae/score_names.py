@@ -1,7 +1,8 @@
 """The names of the anomaly scores and what each one measures (imports no TensorFlow).
 
 Higher is more anomalous for every score. A model's `score_name` picks the one its
-threshold applies to; `tfvae.scores.anomaly_scores` computes them all.
+threshold applies to; `tfvae.scores.anomaly_scores` computes them all (for a GAN, from
+`GANomaly.score_terms`).
 """
 
 #: Scores of a VAE (or Autoencoder: `kl` is 0 there) -> definition, as exports describe them.
@@ -20,3 +21,25 @@ VAE_SCORES = {
 NEIGHBOUR_SCORES = ("neighbour_distance", "elbo_neighbours")
 #: What a VAE's `score_name` (and a `tfvae train` config's `model.score_name`) can be.
 SCORE_NAMES = tuple(VAE_SCORES)
+
+#: Scores of a GANomaly model -> definition (`GANomaly.score_definition` fills in the
+#: feature weight and the medians).
+GAN_SCORES = {
+    "combined": "mean squared error between the features and G(E(x)), divided by its median on "
+    "the training rows, plus feature_weight times the mean squared difference of the "
+    "discriminator's features of x and G(E(x)), divided by its median on the training rows",
+    "reconstruction_error": "mean squared error between the features and G(E(x))",
+    "feature_residual": "mean squared difference of the discriminator's features of x and G(E(x))",
+    "latent_error": "mean squared difference between E(x) and E'(G(E(x))) (GANomaly's score)",
+}
+#: What a GAN's `score_name` can be.
+GAN_SCORE_NAMES = tuple(GAN_SCORES)
+#: Per-example scores of `GANomaly.score_terms` (float32 `[batch]`), the `score` included.
+GAN_SCORE_OUTPUTS = (
+    "reconstruction_error",  # mean squared error between features and G(E(x))
+    "reconstruction_error_mae",  # mean absolute error between features and G(E(x))
+    "feature_residual",  # mean squared difference of discriminator features f(x), f(G(E(x)))
+    "latent_error",  # mean squared difference of E(x) and E'(G(E(x))): GANomaly's own score
+    "combined",  # reconstruction_error / s_r + feature_weight * feature_residual / s_f
+    "score",  # the model's `score_name`, the one its threshold applies to
+)

@@ -43,7 +43,8 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
 
     Args:
         model: a built `tfvae.models.VAE` (or `Autoencoder`), or a model with its own
-            `scores(inputs, mc_samples, seed)` method (`GANomaly`), which is then called.
+            `score_terms(inputs, mc_samples, seed)` method (`GANomaly`): its scores, with
+            `valid` and `is_anomaly` added.
         inputs: tensor `[batch, ...]` (or the dict of raw columns the model's
             preprocessor takes).
         mc_samples: int. 0 decodes `z_mean`; L > 0 averages over L samples.
@@ -66,9 +67,10 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
     out["score"], out["feature_errors"]
     ```
     """
-    own_scores = getattr(model, "scores", None)
-    if own_scores is not None:  # models with their own score maths (the GAN): see `decisions`
-        return own_scores(inputs, mc_samples=mc_samples, seed=seed)
+    score_terms = getattr(model, "score_terms", None)
+    if score_terms is not None:  # models with their own score maths (the GAN)
+        outputs = score_terms(inputs, mc_samples=mc_samples, seed=seed)
+        return {**outputs, **decisions(model, outputs["features"], outputs["score"])}
     features = model.features(inputs)
     z_mean, z_log_var = model.posterior(features, training=False)
     if mc_samples:

@@ -13,6 +13,7 @@ import math
 
 from tfvae.column_kinds import CATEGORICAL, NUMERIC
 from tfvae.quoting import quote
+from tfvae.score_names import GAN_SCORE_OUTPUTS
 
 #: What `export_model` can write.
 FORMATS = ("savedmodel", "tflite")
@@ -53,6 +54,20 @@ FEATURE_SIGNATURES = {
     "encode": ENCODE_KEYS,
     "reconstruct": RECONSTRUCT_KEYS,
 }
+#: signature name -> output keys of a GANomaly model (no `kl`, no `z_log_var`).
+GAN_SIGNATURES = {
+    "serving_default": (*GAN_SCORE_OUTPUTS[:4], "score", "is_anomaly", "valid"),
+    SCORE_SIGNATURE: (*GAN_SCORE_OUTPUTS[:4], "score", "is_anomaly", "valid"),
+    FEATURE_ERRORS_SIGNATURE: FEATURE_ERROR_KEYS,
+    "encode": ("z_mean",),
+    "reconstruct": RECONSTRUCT_KEYS,
+}
+#: Outputs of the VAE's scoring function a GAN does not have, and why (export metadata).
+ABSENT_OUTPUTS = {
+    "kl": "no posterior distribution: the GAN's encoders map a row to one latent point",
+    "z_log_var": "no posterior variance: `z_mean` is the encoder's latent point",
+    "negative_elbo": "no likelihood model: the GAN is trained adversarially",
+}
 #: Signatures kept in `.tflite` files (never one named `serve`: the converter would
 #: then keep only that one).
 TFLITE_SIGNATURES = ("score", "feature_errors", "encode", "reconstruct")
@@ -60,7 +75,7 @@ TFLITE_SIGNATURES = ("score", "feature_errors", "encode", "reconstruct")
 
 def feature_signatures(model):
     """Signature name -> output keys for `model`: its own `export_signatures` when it has
-    one (the GAN: no `kl`, no `z_log_var`), else `FEATURE_SIGNATURES`."""
+    one (the GAN's are `GAN_SIGNATURES`), else `FEATURE_SIGNATURES`."""
     return dict(getattr(model, "export_signatures", FEATURE_SIGNATURES))
 
 

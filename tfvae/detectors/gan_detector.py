@@ -10,7 +10,7 @@ import pandas as pd
 from tfvae.detectors.gan_training_check import GANTrainingError, gan_training_problems
 from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.models import ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder, GANomaly
-from tfvae.models.ganomaly import GAN_SCORE_OUTPUTS
+from tfvae.score_names import GAN_SCORE_OUTPUTS
 from tfvae.scores import score_in_batches
 
 #: Training steps per `tf.function` call (as `VAEDetector`): the updates are the same.

@@ -14,6 +14,7 @@ from tfvae.extras import require_extra
 from tfvae.metrics import detection_metrics
 from tfvae.score_names import SCORE_NAMES
 from tfvae.scores import score_in_batches
+from tfvae.serving import ModelInputs
 
 
 def _resolve(model_or_detector, threshold):
@@ -42,19 +43,22 @@ def _n_rows(x):
 
 
 def _inputs(vae, x):
-    preprocessor = getattr(vae, "preprocessor", None)
-    if preprocessor is not None and hasattr(preprocessor, "column_names"):
-        # Raw-table model (TabularPreprocessor): named columns, strings kept.
-        return to_columns(x, preprocessor)
-    if isinstance(x, pd.DataFrame) and vae is not None and vae.feature_names:
-        missing = [name for name in vae.feature_names if name not in x.columns]
+    """The rows as `vae` takes them (`serving.ModelInputs`): raw columns by name, or
+    float32 features in the model's column order."""
+    inputs = None if vae is None else ModelInputs.from_model(vae)
+    if inputs is not None and inputs.raw:
+        return to_columns(x, vae.preprocessor)  # TabularPreprocessor: strings kept
+    if isinstance(x, pd.DataFrame) and inputs is not None and inputs.names is not None:
+        missing = [name for name in inputs.names if name not in x.columns]
         if missing:
             raise ValueError(f"The data lacks the model's columns {missing}.")
-        x = x[vae.feature_names]
+        x = x[list(inputs.names)]
     x = np.asarray(x, dtype=np.float32)
-    expected = getattr(getattr(vae, "decoder", None), "output_dim", None)
-    if expected is not None and vae.preprocessor is None and x.ndim == 2 and x.shape[1] != expected:
-        raise ValueError(f"The data has {x.shape[1]} features but the model expects {expected}.")
+    if inputs is not None and len(inputs.shape) == 1 and x.ndim == 2:
+        if x.shape[1] != inputs.width:
+            raise ValueError(
+                f"The data has {x.shape[1]} features but the model expects {inputs.width}."
+            )
     return x
 
 

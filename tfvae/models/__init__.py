@@ -7,10 +7,11 @@ from tfvae.models.dense_decoder import DenseDecoder
 from tfvae.models.dense_encoder import DenseEncoder
 from tfvae.models.ensemble_dense import EnsembleDense
 from tfvae.models.feature_scaler import FeatureScaler
-from tfvae.models.ganomaly import GAN_SCORE_NAMES, GANomaly
+from tfvae.models.ganomaly import GANomaly
 from tfvae.models.latent_neighbours import LatentNeighbours
 from tfvae.models.sampling import Sampling
 from tfvae.models.vae import SCORE_NAMES, VAE
+from tfvae.score_names import GAN_SCORE_NAMES
 
 __all__ = [
     "Autoencoder",

@@ -10,34 +10,8 @@ from tfvae import losses
 from tfvae.models._config import deserialize_layers, threshold_value
 from tfvae.models._validation import check_choice
 from tfvae.models.unsupervised_model import UnsupervisedModel
-
-GAN_SCORE_NAMES = ("combined", "reconstruction_error", "feature_residual", "latent_error")
-
-#: Per-example scores of `GANomaly.scores` (float32 `[batch]`), the `score` included.
-GAN_SCORE_OUTPUTS = (
-    "reconstruction_error",  # mean squared error between features and G(E(x))
-    "reconstruction_error_mae",  # mean absolute error between features and G(E(x))
-    "feature_residual",  # mean squared difference of discriminator features f(x), f(G(E(x)))
-    "latent_error",  # mean squared difference of E(x) and E'(G(E(x))): GANomaly's own score
-    "combined",  # reconstruction_error / s_r + feature_weight * feature_residual / s_f
-    "score",  # the model's `score_name`, the one its threshold applies to
-)
-
-#: Outputs of the VAE's scoring function a GAN does not have, and why (export metadata).
-ABSENT_OUTPUTS = {
-    "kl": "no posterior distribution: the GAN's encoders map a row to one latent point",
-    "z_log_var": "no posterior variance: `z_mean` is the encoder's latent point",
-    "negative_elbo": "no likelihood model: the GAN is trained adversarially",
-}
-
-_SCORE_DEFINITIONS = {
-    "combined": "mean squared error between the features and G(E(x)), divided by its median on "
-    "the training rows, plus feature_weight times the mean squared difference of the "
-    "discriminator's features of x and G(E(x)), divided by its median on the training rows",
-    "reconstruction_error": "mean squared error between the features and G(E(x))",
-    "feature_residual": "mean squared difference of the discriminator's features of x and G(E(x))",
-    "latent_error": "mean squared difference between E(x) and E'(G(E(x))) (GANomaly's score)",
-}
+from tfvae.score_names import GAN_SCORE_NAMES, GAN_SCORES
+from tfvae.serving import ABSENT_OUTPUTS, GAN_SIGNATURES
 
 
 def _first(outputs):
@@ -69,7 +43,8 @@ class GANomaly(UnsupervisedModel):
     `tf.distribute` strategy. Nothing is sampled: training (apart from data order) and
     scoring are deterministic.
 
-    Scores (`scores`, also what `tfvae.anomaly_scores` returns for this model): the
+    Scores (`score_terms`, which `tfvae.anomaly_scores` returns for this model with the
+    decisions added): the
     reconstruction error through encoder and generator, the discriminator-feature
     residual, GANomaly's latent error, and `combined` = reconstruction error / `s_r` +
     `feature_weight` * feature residual / `s_f`: the izi_f score of f-AnoGAN (Schlegl
@@ -110,13 +85,7 @@ class GANomaly(UnsupervisedModel):
     """
 
     #: Output keys of each exported `features` signature (see `tfvae.serving`).
-    export_signatures = {
-        "serving_default": (*GAN_SCORE_OUTPUTS[:4], "score", "is_anomaly", "valid"),
-        "score": (*GAN_SCORE_OUTPUTS[:4], "score", "is_anomaly", "valid"),
-        "feature_errors": ("feature_errors",),
-        "encode": ("z_mean",),
-        "reconstruct": ("reconstruction",),
-    }
+    export_signatures = GAN_SIGNATURES
     absent_outputs = ABSENT_OUTPUTS
 
     LOSS_DESCRIPTION = (
@@ -325,11 +294,11 @@ class GANomaly(UnsupervisedModel):
             tracker.update_state(terms[name], sample_weight=sample_weight)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
-    def scores(self, inputs, mc_samples=0, seed=0):
+    def score_terms(self, inputs, mc_samples=0, seed=0):
         """Every anomaly score of the GAN for a batch, deterministically.
 
-        This is the scoring function `tfvae.anomaly_scores` dispatches to for this
-        model (so Keras, the detector, the SavedModel and TFLite share it).
+        `tfvae.anomaly_scores` calls it for this model and adds `valid` and
+        `is_anomaly` (so Keras, the detector, the SavedModel and TFLite share it).
 
         Args:
             inputs: tensor `[batch, ...]`.
@@ -339,15 +308,13 @@ class GANomaly(UnsupervisedModel):
         Returns:
             A dict of tensors: `GAN_SCORE_OUTPUTS` (float32 `[batch]`), plus
             `feature_errors` (squared error, shape of the features), `features`,
-            `reconstruction`, `z_mean` (the latent point `E(x)`), `z_reconstruction`
-            (`E'(G(E(x)))`), `valid` and `is_anomaly` (as for the VAE).
+            `reconstruction`, `z_mean` (the latent point `E(x)`) and `z_reconstruction`
+            (`E'(G(E(x)))`).
         """
         if mc_samples:
             raise ValueError(
                 f"A GANomaly model samples nothing. Expected mc_samples=0. Received: {mc_samples!r}"
             )
-        from tfvae.scores import decisions
-
         features = self.features(inputs)
         z, reconstruction, z_hat = self._forward(features, training=False)
         _, real_features = self.discriminate(features)
@@ -370,14 +337,14 @@ class GANomaly(UnsupervisedModel):
             + self.feature_weight * outputs["feature_residual"] / self.score_scales[1]
         )
         outputs["score"] = outputs[self.score_name]
-        return {**outputs, **decisions(self, features, outputs["score"])}
+        return outputs
 
     def calibrate_score_scales(self, reconstruction_error, feature_residual):
         """Sets `score_scales` to the medians of these scores (of training rows).
 
         Args:
-            reconstruction_error: array `[rows]` of `scores(...)["reconstruction_error"]`.
-            feature_residual: array `[rows]` of `scores(...)["feature_residual"]`.
+            reconstruction_error: array `[rows]` of the `"reconstruction_error"` score.
+            feature_residual: array `[rows]` of the `"feature_residual"` score.
         """
         scales = [float(np.median(reconstruction_error)), float(np.median(feature_residual))]
         # A zero median (a perfect fit) keeps unit scale rather than dividing by zero.
@@ -387,7 +354,7 @@ class GANomaly(UnsupervisedModel):
         """One sentence defining `score` (export metadata)."""
         scales = keras.ops.convert_to_numpy(self.score_scales)
         return (
-            _SCORE_DEFINITIONS[self.score_name].replace(
+            GAN_SCORES[self.score_name].replace(
                 "feature_weight times", f"{self.feature_weight:g} times"
             )
             + (
