@@ -4,7 +4,7 @@
 2. The TF-free modules (the vocabularies, the command dispatcher and every command
    module) import only the standard library and other TF-free modules at module level,
    so `tfvae COMMAND --help` can read them without TensorFlow, numpy or pandas.
-3. `models/`, `preprocessing/`, `data/` and `scoring/` never import `detectors/`,
+3. `models/`, `preprocessing/`, `fitting/`, `data/` and `scoring/` never import `detectors/`,
    `evaluation/`, `beam/` or `commands/`; `models/` never imports the scoring function
    (it calls the models, not the reverse).
 """
@@ -28,7 +28,7 @@ TF_FREE = {
     "tfvae.score_names",
     "tfvae.serving",
 }
-LOWER = ("models", "preprocessing", "data", "scoring")
+LOWER = ("models", "preprocessing", "fitting", "data", "scoring")
 UPPER = ("tfvae.detectors", "tfvae.evaluation", "tfvae.beam", "tfvae.commands")
 
 

@@ -4,8 +4,8 @@ from helpers import gaussian_blobs, with_anomalies
 from sklearn.metrics import roc_auc_score
 
 import tfvae
+from tfvae.fitting.builder import build_dense_vae
 from tfvae.models import LatentNeighbours
-from tfvae.models.builder import build_dense_vae
 from tfvae.scores import score_in_batches
 
 

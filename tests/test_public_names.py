@@ -5,7 +5,14 @@ import types
 
 import pytest
 
-PACKAGES = ["tfvae", "tfvae.data", "tfvae.evaluation", "tfvae.export", "tfvae.thresholds"]
+PACKAGES = [
+    "tfvae",
+    "tfvae.data",
+    "tfvae.evaluation",
+    "tfvae.export",
+    "tfvae.fitting",
+    "tfvae.thresholds",
+]
 #: Names that are modules on purpose (`tfvae.losses.gaussian_nll(...)`).
 MODULES = {"tfvae.losses"}
 

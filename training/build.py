@@ -2,14 +2,14 @@
 
 import keras
 
+from tfvae.fitting.builder import build_dense_vae
 from tfvae.models import VAE, Autoencoder, ConvDecoder, ConvEncoder
-from tfvae.models.builder import build_dense_vae
 
 
 def build_model(config, inputs):
     """Creates and builds the VAE (or Autoencoder) of `config.model` for `inputs`.
 
-    Dense models come from `tfvae.models.builder.build_dense_vae`, the builder of
+    Dense models come from `tfvae.fitting.builder.build_dense_vae`, the builder of
     the detectors, so the same settings give the same model. The preprocessing layer
     (a `FeatureScaler` for arrays, the `TabularPreprocessor` of a table) comes from
     `inputs` with its statistics in its config (saved in the `.keras` file; no `adapt`

@@ -8,10 +8,10 @@ import numpy as np
 import tensorflow as tf
 
 from tfvae.detectors.keras_detector import KerasDetector
-from tfvae.detectors.schedule import FILTER_AFTER, training_schedule
-from tfvae.gradient_registry import released_gradient_functions
+from tfvae.fitting.builder import build_dense_vae
+from tfvae.fitting.gradient_registry import released_gradient_functions
+from tfvae.fitting.schedule import FILTER_AFTER, training_schedule
 from tfvae.models import VAE, FeatureScaler
-from tfvae.models.builder import build_dense_vae
 from tfvae.neighbour_bank import remember_neighbours
 from tfvae.score_names import NEIGHBOUR_SCORES
 from tfvae.scores import score_in_batches, score_outputs
@@ -31,7 +31,7 @@ class VAEDetector(KerasDetector):
 
     Args:
         latent_dim: int or `"auto"`. Latent size; `"auto"` sizes it from the number
-            of features (`tfvae.models.builder.architecture`).
+            of features (`tfvae.fitting.builder.architecture`).
         hidden_units: tuple of int or `"auto"`. Encoder widths (the decoder mirrors
             them); `"auto"` sizes them from the number of features.
         beta: float. KL weight.
@@ -63,7 +63,7 @@ class VAEDetector(KerasDetector):
             rare normal rows, which then score as anomalies (benchmarks/README.md).
         n_neighbors: int. Which nearest remembered row measures `neighbour_distance`.
         epochs: int or `"auto"`. Maximum epochs; `"auto"` gives about
-            `tfvae.detectors.schedule.STEP_BUDGET` training steps whatever the number of
+            `tfvae.fitting.schedule.STEP_BUDGET` training steps whatever the number of
             rows (`training_schedule`).
         batch_size: int. Batch size.
         learning_rate: float. Adam learning rate.

@@ -1,7 +1,7 @@
 import pytest
 
+from tfvae.fitting.builder import architecture, build_dense_vae
 from tfvae.models import VAE, Autoencoder
-from tfvae.models.builder import architecture, build_dense_vae
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@ import keras
 from helpers import gaussian_blobs
 from tensorflow.python.framework import ops
 
-from tfvae.gradient_registry import released_gradient_functions
-from tfvae.models.builder import build_dense_vae
+from tfvae.fitting.builder import build_dense_vae
+from tfvae.fitting.gradient_registry import released_gradient_functions
 
 
 def _fit_new_model(x):

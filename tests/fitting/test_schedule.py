@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from tfvae.detectors import VAEDetector
-from tfvae.detectors.schedule import STEP_BUDGET, training_schedule
+from tfvae.fitting.schedule import STEP_BUDGET, training_schedule
 
 
 @pytest.mark.parametrize(
