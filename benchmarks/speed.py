@@ -50,10 +50,9 @@ from tflite_latency import op_counts  # noqa: E402
 
 import tfvae  # noqa: E402
 from tfvae.detectors import VAEDetector  # noqa: E402
-from tfvae.detectors.vae_detector import row_batches  # noqa: E402
 from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
-from tfvae.fitting.schedule import training_schedule  # noqa: E402
+from tfvae.fitting.schedule import row_batches, training_schedule  # noqa: E402
 from tfvae.scores import score_in_batches  # noqa: E402
 
 #: Targets of issue #15 (ratios within one run; latencies in microseconds).

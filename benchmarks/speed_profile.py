@@ -38,10 +38,9 @@ from speed_reference import BareTrainer, Network, forward_chain  # noqa: E402
 
 from tfvae import error_terms, scores  # noqa: E402
 from tfvae.detectors import VAEDetector  # noqa: E402
-from tfvae.detectors.vae_detector import row_batches  # noqa: E402
 from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
-from tfvae.fitting.schedule import training_schedule  # noqa: E402
+from tfvae.fitting.schedule import row_batches, training_schedule  # noqa: E402
 
 FEATURES, HIDDEN, LATENT, BATCH = 121, (60,), 40, 256
 

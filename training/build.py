@@ -2,18 +2,17 @@
 
 import keras
 
-from tfvae.fitting.builder import build_dense_vae
-from tfvae.models import VAE, Autoencoder, ConvDecoder, ConvEncoder
+from tfvae.fitting.builder import build_conv_vae, build_dense_vae
 
 
 def build_model(config, inputs):
     """Creates and builds the VAE (or Autoencoder) of `config.model` for `inputs`.
 
-    Dense models come from `tfvae.fitting.builder.build_dense_vae`, the builder of
-    the detectors, so the same settings give the same model. The preprocessing layer
-    (a `FeatureScaler` for arrays, the `TabularPreprocessor` of a table) comes from
-    `inputs` with its statistics in its config (saved in the `.keras` file; no `adapt`
-    runs under a strategy).
+    Models come from `tfvae.fitting.builder` (`build_dense_vae`, `build_conv_vae`), the
+    builder of the detectors, so the same settings give the same model. The
+    preprocessing layer (a `FeatureScaler` for arrays, the `TabularPreprocessor` of a
+    table) comes from `inputs` with its statistics in its config (saved in the `.keras`
+    file; no `adapt` runs under a strategy).
 
     Args:
         config: a `TrainConfig`.
@@ -44,7 +43,7 @@ def build_model(config, inputs):
         trim_fraction=m.trim_fraction,
     )
     if m.architecture == "conv":
-        model = _conv_model(m, feature_shape, **kwargs)
+        model = build_conv_vae(feature_shape, m.latent_dim, m.hidden_units[0], m.filters, **kwargs)
     else:
         model = build_dense_vae(
             int(feature_shape[0]),
@@ -57,17 +56,6 @@ def build_model(config, inputs):
         )
     model.build(inputs.input_shape)
     return model
-
-
-def _conv_model(m, feature_shape, variational, beta, **kwargs):
-    encoder = ConvEncoder(m.latent_dim, filters=list(m.filters), dense_units=m.hidden_units[0])
-    output_activation = "sigmoid" if m.likelihood == "bernoulli" else None
-    decoder = ConvDecoder(
-        feature_shape, filters=list(reversed(m.filters)), output_activation=output_activation
-    )
-    if variational:
-        return VAE(encoder, decoder, beta=beta, **kwargs)
-    return Autoencoder(encoder, decoder, **kwargs)
 
 
 def learning_rate(config, steps_per_epoch):

@@ -9,6 +9,7 @@ import time
 import keras
 
 from tfvae.atomic import atomic_path
+from tfvae.fitting.schedule import steps_per_execution
 from tfvae.training import build, callbacks
 
 
@@ -134,27 +135,18 @@ def _skip_symbolic_build(model):
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
 
 
-def effective_steps_per_execution(requested, num_replicas, steps_per_epoch):
-    """`steps_per_execution` to compile with: a divisor of the epoch's steps, 1 with replicas.
-
-    Keras 3.15 runs whole multiples of `steps_per_execution` per epoch (a 265-step
-    epoch at 32 ran 288 batches), so the value used is the largest divisor of
-    `steps_per_epoch` not above `requested`: every epoch runs exactly its steps.
-    Keras 3.15 with TensorFlow 2.21 also fails under MirroredStrategy when
-    `steps_per_execution > 1` ("You must feed a value for placeholder tensor ... in
-    multi_step_on_iterator"), so several replicas run one step per call. Both cases
-    warn when the value changes; the run records the value used.
-    """
-    if requested > 1 and num_replicas > 1:
+def _steps_per_execution(requested, num_replicas, steps_per_epoch):
+    """`training.steps_per_execution` as the one rule (`tfvae.fitting.schedule`) allows it,
+    with a warning when the value used differs (the run records the value used)."""
+    used = steps_per_execution(steps_per_epoch, requested, num_replicas)
+    if used != requested and num_replicas > 1:
         logging.warning(
             "training.steps_per_execution=%d is not supported with %d replicas by Keras 3.15 "
             "/ TensorFlow 2.21 (placeholder error in multi_step_on_iterator); using 1.",
             requested,
             num_replicas,
         )
-        return 1
-    used = max(d for d in range(1, min(requested, steps_per_epoch) + 1) if steps_per_epoch % d == 0)
-    if used != requested:
+    elif used != requested:
         logging.warning(
             "training.steps_per_execution=%d does not divide the %d steps of an epoch; using "
             "%d so that every epoch runs exactly its steps (a batch size giving a multiple of "
@@ -178,7 +170,7 @@ def fit(config, strategy, inputs, datasets, steps_per_epoch, global_batch, write
     t = config.training
     previous_policy = keras.config.dtype_policy()
     keras.config.set_dtype_policy(t.precision)
-    steps_per_execution = effective_steps_per_execution(
+    per_execution = _steps_per_execution(
         t.steps_per_execution, strategy.num_replicas_in_sync, steps_per_epoch
     )
     train_ds, val_ds, validation_steps = datasets
@@ -187,7 +179,7 @@ def fit(config, strategy, inputs, datasets, steps_per_epoch, global_batch, write
             model = build.build_model(config, inputs)
             model.compile(
                 optimizer=build.build_optimizer(config, steps_per_epoch),
-                steps_per_execution=steps_per_execution,
+                steps_per_execution=per_execution,
                 jit_compile=t.jit_compile,
             )
             if isinstance(inputs.input_shape, dict):  # raw table columns
@@ -218,6 +210,6 @@ def fit(config, strategy, inputs, datasets, steps_per_epoch, global_batch, write
         "resumed_from_epoch": resumed_from_epoch,
         "final": {k: float(v) for k, v in last.items() if k != "epoch"},
         "samples_per_second": float(sum(rates) / len(rates)) if rates else None,
-        "steps_per_execution": steps_per_execution,
+        "steps_per_execution": per_execution,
     }
     return model, info

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from tfvae.detectors import VAEDetector
-from tfvae.fitting.schedule import STEP_BUDGET, training_schedule
+from tfvae.fitting.schedule import STEP_BUDGET, steps_per_execution, training_schedule
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,11 @@ def test_every_epoch_runs_exactly_its_steps():
     assert int(detector.model_.optimizer.iterations.numpy()) == 3 * steps
     assert len(detector.history_["loss"]) == 3
     assert STEP_BUDGET > 0
+
+
+def test_steps_per_execution_divides_the_epoch():
+    assert steps_per_execution(265) == 5  # 265 = 5 x 53: no 288-batch epochs
+    assert steps_per_execution(256) == 32
+    assert steps_per_execution(7) == 7
+    assert steps_per_execution(256, 8) == 8
+    assert steps_per_execution(256, replicas=2) == 1  # MirroredStrategy: one step a call

@@ -137,12 +137,3 @@ def test_same_seed_gives_the_same_vae_loss_curve(tiny, tmp_path):
         train(tiny(training={"seed": 7}), str(tmp_path / name))
         curves.append([(r["loss"], r["val_loss"]) for r in _log(str(tmp_path / name))])
     assert curves[0] == curves[1]
-
-
-def test_steps_per_execution_divides_the_epoch():
-    from tfvae.training.fit_loop import effective_steps_per_execution
-
-    assert effective_steps_per_execution(32, 1, 265) == 5  # 265 = 5 x 53: no 288-batch epochs
-    assert effective_steps_per_execution(32, 1, 256) == 32
-    assert effective_steps_per_execution(32, 1, 7) == 7
-    assert effective_steps_per_execution(32, 2, 256) == 1  # MirroredStrategy: one step a call

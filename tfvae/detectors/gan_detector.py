@@ -1,5 +1,6 @@
 """scikit-learn-style detector over the Keras GANomaly model (tables and images)."""
 
+import math
 import os
 import warnings
 
@@ -9,16 +10,13 @@ import pandas as pd
 
 from tfvae.detectors.gan_training_check import GANTrainingError, gan_training_problems
 from tfvae.detectors.keras_detector import KerasDetector
-from tfvae.models import ConvDecoder, ConvEncoder, DenseDecoder, DenseEncoder, GANomaly
+from tfvae.fitting.builder import gan_parts
+from tfvae.fitting.schedule import steps_per_execution
+from tfvae.models import GANomaly
 from tfvae.score_names import GAN_SCORE_OUTPUTS
 from tfvae.scores import score_in_batches
 
-#: Training steps per `tf.function` call (as `VAEDetector`): the updates are the same.
-STEPS_PER_EXECUTION = 32
 ON_FAILURE = ("raise", "warn")
-#: Activation of the encoders and the discriminator (LeakyReLU(0.2), as in GANomaly): with
-#: ReLU, the latent loss shrinks the codes until the units die and the generator collapses.
-LEAKY = "leaky_relu"
 
 
 class GANDetector(KerasDetector):
@@ -187,39 +185,6 @@ class GANDetector(KerasDetector):
         layer.build((None, x_train.shape[1]))
         return layer
 
-    def _parts(self, n_features):
-        hidden = tuple(self.hidden_units)
-        if not hidden:
-            raise ValueError(
-                f"Expected at least one hidden layer. Received: hidden_units={hidden!r}"
-            )
-        width = hidden[-1]
-        image_shape = getattr(self, "image_shape_", None)
-        if image_shape is None:
-            return dict(
-                encoder=DenseEncoder(self.latent_dim, hidden, activation=LEAKY, name="encoder"),
-                decoder=DenseDecoder(n_features, hidden[::-1], name="decoder"),
-                latent_encoder=DenseEncoder(
-                    self.latent_dim, hidden, activation=LEAKY, name="latent_encoder"
-                ),
-                discriminator=DenseEncoder(width, hidden, activation=LEAKY, name="discriminator"),
-            )
-        filters = tuple(self.image_filters)
-
-        def conv_encoder(latent_dim, name, dense_units=width):
-            return ConvEncoder(
-                latent_dim, filters=filters, dense_units=dense_units, activation=LEAKY, name=name
-            )
-
-        return dict(
-            encoder=conv_encoder(self.latent_dim, "encoder"),
-            decoder=ConvDecoder(
-                image_shape, filters=filters[::-1], output_activation="sigmoid", name="decoder"
-            ),
-            latent_encoder=conv_encoder(self.latent_dim, "latent_encoder"),
-            discriminator=conv_encoder(width, "discriminator", dense_units=0),
-        )
-
     def _build_model(self, x_train, feature_names):
         return GANomaly(
             preprocessor=self._preprocessor(x_train),
@@ -231,7 +196,13 @@ class GANDetector(KerasDetector):
             seed=self.seed,
             feature_names=feature_names,
             name="ganomaly",
-            **self._parts(x_train.shape[1]),
+            **gan_parts(
+                x_train.shape[1],
+                self.latent_dim,
+                self.hidden_units,
+                image_shape=getattr(self, "image_shape_", None),
+                image_filters=self.image_filters,
+            ),
         )
 
     def _fit_scores(self, x):
@@ -242,7 +213,8 @@ class GANDetector(KerasDetector):
         self.model_ = self._build_model(x_train, names)
         self.model_.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1),
-            steps_per_execution=STEPS_PER_EXECUTION,
+            # The array input ends each epoch; the rule only groups its batches.
+            steps_per_execution=steps_per_execution(math.ceil(len(x_train) / self.batch_size)),
         )
         history = self.model_.fit(
             x_train,

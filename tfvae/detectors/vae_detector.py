@@ -10,7 +10,7 @@ import tensorflow as tf
 from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.fitting.builder import build_dense_vae
 from tfvae.fitting.gradient_registry import released_gradient_functions
-from tfvae.fitting.schedule import FILTER_AFTER, training_schedule
+from tfvae.fitting.schedule import FILTER_AFTER, row_batches, training_schedule
 from tfvae.models import VAE, FeatureScaler
 from tfvae.neighbour_bank import remember_neighbours
 from tfvae.score_names import NEIGHBOUR_SCORES
@@ -345,34 +345,6 @@ def _params_of(model):
     if hasattr(encoder, "hidden_units"):
         params.update(latent_dim=encoder.latent_dim, hidden_units=tuple(encoder.hidden_units))
     return params
-
-
-def row_batches(inputs, batch_size, seed=None, repeat=False):
-    """`tf.data` batches of the rows of an array or a dict of column arrays.
-
-    Batches are gathered from whole tensors (element-wise `tf.data` over many
-    columns costs more than the model step). With `repeat=True` the rows are
-    reshuffled on every pass and the stream never ends (the caller sets
-    `steps_per_epoch`).
-
-    Args:
-        inputs: array `[rows, ...]` or dict of arrays `[rows]`.
-        batch_size: int. Rows per batch.
-        seed: int or None. Shuffle seed (only with `repeat=True`).
-        repeat: bool. Shuffle and repeat for training.
-
-    Returns:
-        A `tf.data.Dataset`.
-    """
-    tensors = tf.nest.map_structure(tf.constant, inputs)
-    n_rows = int(tf.nest.flatten(tensors)[0].shape[0])
-    indices = tf.data.Dataset.range(n_rows)
-    if repeat:
-        indices = indices.shuffle(n_rows, seed=seed, reshuffle_each_iteration=True).repeat()
-    indices = indices.batch(batch_size)
-    return indices.map(
-        lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors)
-    ).prefetch(tf.data.AUTOTUNE)
 
 
 def _plain_int(value):

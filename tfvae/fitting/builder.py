@@ -1,13 +1,20 @@
-"""The one builder of dense VAEs and Autoencoders (detectors and `tfvae train` use it)."""
+"""The one model builder: dense and convolutional VAEs and Autoencoders, and the GAN's
+parts (the detectors and `tfvae train` use it)."""
 
 import math
 
 from tfvae.models._validation import check_positive_int, check_units
 from tfvae.models.autoencoder import Autoencoder
+from tfvae.models.conv_decoder import ConvDecoder
+from tfvae.models.conv_encoder import ConvEncoder
 from tfvae.models.dense_decoder import DenseDecoder
 from tfvae.models.dense_encoder import DenseEncoder
 from tfvae.models.latent_neighbours import LatentNeighbours
 from tfvae.models.vae import VAE
+
+#: Activation of the GAN's encoders and discriminator (LeakyReLU(0.2), as in GANomaly): with
+#: ReLU, the latent loss shrinks the codes until the units die and the generator collapses.
+LEAKY = "leaky_relu"
 
 
 def architecture(n_features, latent_dim="auto", hidden_units="auto"):
@@ -94,3 +101,91 @@ def build_dense_vae(
     if variational:
         return VAE(encoder, decoder, beta=beta, likelihood=likelihood, name="vae", **vae_kwargs)
     return Autoencoder(encoder, decoder, likelihood=likelihood, name="autoencoder", **vae_kwargs)
+
+
+def build_conv_vae(
+    feature_shape,
+    latent_dim,
+    dense_units,
+    filters,
+    variational=True,
+    beta=1.0,
+    likelihood="gaussian",
+    **vae_kwargs,
+):
+    """A `VAE` (or, with `variational=False`, an `Autoencoder`) of convolutional parts.
+
+    The decoder mirrors the encoder's filters; a Bernoulli likelihood gets a sigmoid
+    output.
+
+    Args:
+        feature_shape: tuple of int. `(height, width, channels)` of the images.
+        latent_dim: int.
+        dense_units: int. Width of the encoder's dense layer before the latent heads.
+        filters: tuple of int. Filters of the strided convolutions, input side first.
+        variational: bool. False builds the `Autoencoder` baseline.
+        beta: float. KL weight (VAE only).
+        likelihood: str. `"gaussian"` or `"bernoulli"`.
+        **vae_kwargs: other `VAE` arguments (as `build_dense_vae`).
+
+    Returns:
+        An unbuilt model.
+    """
+    encoder = ConvEncoder(latent_dim, filters=list(filters), dense_units=dense_units)
+    output_activation = "sigmoid" if likelihood == "bernoulli" else None
+    decoder = ConvDecoder(
+        feature_shape, filters=list(reversed(filters)), output_activation=output_activation
+    )
+    if variational:
+        return VAE(encoder, decoder, beta=beta, likelihood=likelihood, **vae_kwargs)
+    return Autoencoder(encoder, decoder, likelihood=likelihood, **vae_kwargs)
+
+
+def gan_parts(n_features, latent_dim, hidden_units, image_shape=None, image_filters=(32, 64)):
+    """The encoder, generator, re-encoder and discriminator of a `GANomaly` model.
+
+    Dense parts for tables; convolutional ones (`ConvEncoder`/`ConvDecoder`, sigmoid
+    output) for images of `image_shape`. Encoders and discriminator use `LEAKY`.
+
+    Args:
+        n_features: int. Width of a table's features (tables only).
+        latent_dim: int. Size of the generator's latent space.
+        hidden_units: tuple of int. Widths of the dense encoders and discriminator (the
+            generator mirrors them); for images, the last one is the width of the
+            encoders' dense layer. The discriminator's feature vector has
+            `hidden_units[-1]` values.
+        image_shape: tuple of int or None. `(height, width, channels)` of images.
+        image_filters: tuple of int. Filters of the strided convolutions (images only).
+
+    Returns:
+        A dict of the four `GANomaly` arguments `encoder`, `decoder`, `latent_encoder`,
+        `discriminator`.
+    """
+    hidden = tuple(hidden_units)
+    if not hidden:
+        raise ValueError(f"Expected at least one hidden layer. Received: hidden_units={hidden!r}")
+    width = hidden[-1]
+    if image_shape is None:
+        return dict(
+            encoder=DenseEncoder(latent_dim, hidden, activation=LEAKY, name="encoder"),
+            decoder=DenseDecoder(n_features, hidden[::-1], name="decoder"),
+            latent_encoder=DenseEncoder(
+                latent_dim, hidden, activation=LEAKY, name="latent_encoder"
+            ),
+            discriminator=DenseEncoder(width, hidden, activation=LEAKY, name="discriminator"),
+        )
+    filters = tuple(image_filters)
+
+    def conv_encoder(size, name, dense_units=width):
+        return ConvEncoder(
+            size, filters=filters, dense_units=dense_units, activation=LEAKY, name=name
+        )
+
+    return dict(
+        encoder=conv_encoder(latent_dim, "encoder"),
+        decoder=ConvDecoder(
+            image_shape, filters=filters[::-1], output_activation="sigmoid", name="decoder"
+        ),
+        latent_encoder=conv_encoder(latent_dim, "latent_encoder"),
+        discriminator=conv_encoder(width, "discriminator", dense_units=0),
+    )

@@ -1,6 +1,9 @@
-"""How long the detectors train: epochs and steps by the number of rows."""
+"""How long models train: epochs and steps by the number of rows, steps per `tf.function`
+call (one rule for the detectors and `tfvae train`), and the detectors' row stream."""
 
 import math
+
+import tensorflow as tf
 
 from tfvae.models._validation import check_positive_int
 
@@ -37,8 +40,68 @@ def training_schedule(n_rows, batch_size, epochs="auto"):
     """
     batch_size = check_positive_int("batch_size", batch_size)
     batches = max(1, math.ceil(n_rows / batch_size))
-    steps_per_execution = MAX_STEPS_PER_EXECUTION
-    steps_per_epoch = steps_per_execution * math.ceil(batches / steps_per_execution)
+    steps_per_epoch = MAX_STEPS_PER_EXECUTION * math.ceil(batches / MAX_STEPS_PER_EXECUTION)
     if epochs == "auto":
         epochs = int(min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(STEP_BUDGET / steps_per_epoch))))
-    return steps_per_epoch, steps_per_execution, check_positive_int("epochs", epochs)
+    return (
+        steps_per_epoch,
+        steps_per_execution(steps_per_epoch),
+        check_positive_int("epochs", epochs),
+    )
+
+
+def steps_per_execution(steps_per_epoch, requested=MAX_STEPS_PER_EXECUTION, replicas=1):
+    """Training steps per `tf.function` call: the one rule of every fit.
+
+    Keras 3.15 runs whole multiples of `steps_per_execution` per epoch over an input
+    that does not end (a 265-step epoch at 32 ran 288 batches), so the value is the
+    largest divisor of `steps_per_epoch` not above `requested`: every epoch runs
+    exactly its steps. Keras 3.15 with TensorFlow 2.21 also fails under
+    MirroredStrategy when `steps_per_execution > 1` ("You must feed a value for
+    placeholder tensor ... in multi_step_on_iterator"), so several replicas run one
+    step per call.
+
+    Args:
+        steps_per_epoch: int. Steps (batches) of one epoch.
+        requested: int. The most steps per call wanted.
+        replicas: int. Replicas of the distribution strategy.
+
+    Returns:
+        An int in `[1, requested]`.
+
+    Example:
+    ```python
+    steps_per_execution(265)  # 5 (265 = 5 x 53)
+    ```
+    """
+    if replicas > 1:
+        return 1
+    return max(d for d in range(1, min(requested, steps_per_epoch) + 1) if steps_per_epoch % d == 0)
+
+
+def row_batches(inputs, batch_size, seed=None, repeat=False):
+    """`tf.data` batches of the rows of an array or a dict of column arrays.
+
+    Batches are gathered from whole tensors (element-wise `tf.data` over many
+    columns costs more than the model step). With `repeat=True` the rows are
+    reshuffled on every pass and the stream never ends (the caller sets
+    `steps_per_epoch`).
+
+    Args:
+        inputs: array `[rows, ...]` or dict of arrays `[rows]`.
+        batch_size: int. Rows per batch.
+        seed: int or None. Shuffle seed (only with `repeat=True`).
+        repeat: bool. Shuffle and repeat for training.
+
+    Returns:
+        A `tf.data.Dataset`.
+    """
+    tensors = tf.nest.map_structure(tf.constant, inputs)
+    n_rows = int(tf.nest.flatten(tensors)[0].shape[0])
+    indices = tf.data.Dataset.range(n_rows)
+    if repeat:
+        indices = indices.shuffle(n_rows, seed=seed, reshuffle_each_iteration=True).repeat()
+    indices = indices.batch(batch_size)
+    return indices.map(
+        lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors)
+    ).prefetch(tf.data.AUTOTUNE)
