@@ -8,6 +8,7 @@ import tensorflow as tf
 
 import tfvae
 from tfvae.atomic import write_json
+from tfvae.models.feature_scaler import scaling_metadata
 from tfvae.score_names import VAE_SCORES
 from tfvae.serving import (
     INPUT_NAME,
@@ -25,12 +26,8 @@ def _training_summary(model, extra):
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None:
         summary.setdefault("optimizer_steps", int(keras.ops.convert_to_numpy(optimizer.iterations)))
-    preprocessor = getattr(model, "preprocessor", None)
-    if isinstance(preprocessor, keras.layers.Normalization) and preprocessor.built:
-        mean = np.ravel(keras.ops.convert_to_numpy(preprocessor.mean))
-        std = np.sqrt(np.ravel(keras.ops.convert_to_numpy(preprocessor.variance)))
-        summary.setdefault("feature_mean", [float(v) for v in mean])
-        summary.setdefault("feature_std", [float(v) for v in std])
+    for key, value in scaling_metadata(getattr(model, "preprocessor", None)).items():
+        summary.setdefault(key, value)
     return summary
 
 

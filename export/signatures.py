@@ -5,8 +5,8 @@ picks keys from its result; no score maths lives here.
 
 Inputs:
 - `features` signatures take a float32 `[batch, n_features]` tensor. For a model
-  without a preprocessor, or with an array preprocessor such as the `Normalization`
-  layer of `VAEDetector`, that is the raw numeric row and the model standardises it
+  without a preprocessor, or with an array preprocessor such as the `FeatureScaler`
+  of `VAEDetector`, that is the raw numeric row and the model standardises it
   itself. For a model whose preprocessor takes a dict of raw columns (the tabular
   preprocessing, which has `input_signature()`), it is the *encoded* feature vector
   (the preprocessor's output): there is no single raw array to take, and the encoded

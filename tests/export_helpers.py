@@ -5,20 +5,20 @@ import numpy as np
 from helpers import gaussian_blobs
 
 import tfvae
+from tfvae.models.feature_scaler import scaler_for
 
 N_FEATURES = 20  # 20 x 64 weights: large enough for dynamic-range quantisation to apply
 
 
 def train_vae(n_features=N_FEATURES, seed=0):
-    """A small VAE with a `Normalization` preprocessor, one epoch, threshold = 99th percentile."""
+    """A small VAE with a `FeatureScaler` (as `VAEDetector`'s), one epoch, threshold = 99th
+    percentile."""
     keras.utils.set_random_seed(seed)
     x = gaussian_blobs(400, n_features, seed) * 3.0 + 5.0
-    norm = keras.layers.Normalization(axis=-1, name="standardize")
-    norm.adapt(x)
     vae = tfvae.VAE(
         tfvae.DenseEncoder(4, hidden_units=[64]),
         tfvae.DenseDecoder(n_features, hidden_units=[64]),
-        preprocessor=norm,
+        preprocessor=scaler_for(x, "robust", tail_knee=3.0),
         seed=seed,
         feature_names=[f"f{i}" for i in range(n_features)],
     )

@@ -1,7 +1,7 @@
 """Synthetic outliers from a trained VAE, for evaluation when no labelled anomalies exist.
 
 Every method decodes latent codes and maps the result back to the model's INPUT
-space (undoing a `Normalization` preprocessor), so the generated rows can be scored
+space (undoing a `FeatureScaler` or `Normalization` preprocessor), so the generated rows can be scored
 like any real row. Two kinds, which test different things:
 
 - `feature_noise` rows lie OFF the learned manifold (decoded rows plus noise): what
@@ -12,11 +12,10 @@ like any real row. Two kinds, which test different things:
   measure a blind spot rather than give an easy positive class.
 """
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from tfvae.models import FeatureScaler
+from tfvae.models.feature_scaler import input_values
 from tfvae.saving import as_model
 from tfvae.scores import score_in_batches
 
@@ -26,26 +25,6 @@ METHODS = {
     "prior_tail": False,  # decode prior draws conditioned to lie beyond radius `scale`
     "feature_noise": True,  # decode normal rows, add noise of `scale` feature-SDs
 }
-
-
-def _to_inputs(model, features):
-    """Maps feature-space rows back to raw inputs (inverse of the preprocessor)."""
-    preprocessor = model.preprocessor
-    if preprocessor is None:
-        return features
-    if isinstance(preprocessor, FeatureScaler):
-        return preprocessor.inverse(features)
-    if isinstance(preprocessor, keras.layers.Normalization) and not preprocessor.invert:
-        mean = keras.ops.convert_to_numpy(preprocessor.mean)
-        std = np.maximum(
-            np.sqrt(keras.ops.convert_to_numpy(preprocessor.variance)), keras.config.epsilon()
-        )
-        return features * std + mean
-    raise ValueError(
-        f"Cannot map generated rows back through a `{type(preprocessor).__name__}` preprocessor; "
-        "generate_anomalies supports models without a preprocessor, with a FeatureScaler or with "
-        "a Normalization layer."
-    )
 
 
 def _unit_directions(rng, n, shape):
@@ -106,7 +85,7 @@ def generate_anomalies(model, n, method="latent_shift", x_reference=None, scale=
         radius = np.sqrt(latent_dim) + scale
         shape = latent_dim if vae.members == 1 else (vae.members, latent_dim)
         features = _decode(vae, radius * _unit_directions(rng, n, shape))
-        return _to_inputs(vae, features).astype(np.float32)
+        return input_values(vae.preprocessor, features).astype(np.float32)
     x_reference = np.asarray(x_reference, dtype=np.float32)
     rows = x_reference[rng.integers(0, len(x_reference), size=n)]
     out = score_in_batches(vae, rows, keys=("z_mean", "reconstruction", "features"))
@@ -120,4 +99,4 @@ def generate_anomalies(model, n, method="latent_shift", x_reference=None, scale=
         features = out["reconstruction"] + scale * spread * rng.normal(
             size=out["reconstruction"].shape
         )
-    return _to_inputs(vae, features).astype(np.float32)
+    return input_values(vae.preprocessor, features).astype(np.float32)

@@ -12,7 +12,7 @@ import numpy as np
 from tfvae.data import array_sources
 from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
 from tfvae.data.table_input import iter_split_blocks, table_dataset
-from tfvae.models import FeatureScaler
+from tfvae.models.feature_scaler import scaler_for
 
 TABLE_SOURCES = ("table", "kddcup99")
 
@@ -55,15 +55,8 @@ class ArrayInputs:
 
     def preprocessor(self, model_config):
         """The `FeatureScaler` of `model.standardize` fitted on the training rows, or None."""
-        if model_config.standardize is False:
-            return None
         x = self.bundle.x_train
-        return FeatureScaler.from_data(
-            x.reshape(len(x), -1),
-            robust=model_config.standardize in ("robust", "auto"),
-            knee=model_config.tail_knee,
-            name="normalize",
-        )
+        return scaler_for(x.reshape(len(x), -1), model_config.standardize, model_config.tail_knee)
 
     def steps_per_epoch(self, global_batch, workers):
         # Every worker holds the arrays and keeps its slice of each global batch.

@@ -92,7 +92,10 @@ def test_metadata_travels_with_every_file(exported):
         assert json.load(f) == beside
     assert beside["threshold"] == pytest.approx(model.threshold_value())
     assert beside["feature_names"] == model.feature_names and beside["input_width"] == N_FEATURES
-    assert len(beside["training_data"]["feature_mean"]) == N_FEATURES
+    scaler = model.preprocessor
+    assert beside["training_data"]["feature_center"] == pytest.approx(scaler.center)
+    assert beside["training_data"]["feature_scale"] == pytest.approx(scaler.scale)
+    assert beside["training_data"]["tail_knee"] == scaler.knee == 3.0
     for quantize, path in result.tflite_files.items():
         embedded = read_metadata(path)
         assert embedded["tflite_quantization"] == quantize

@@ -33,3 +33,6 @@ def test_steps_per_execution_divides_the_epoch():
     assert steps_per_execution(7) == 7
     assert steps_per_execution(256, 8) == 8
     assert steps_per_execution(256, replicas=2) == 1  # MirroredStrategy: one step a call
+    # An array input ends each epoch itself (the GAN's): no divisor needed.
+    assert steps_per_execution(37, input_ends=True) == 32
+    assert steps_per_execution(4, input_ends=True) == 4

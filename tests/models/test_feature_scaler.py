@@ -1,8 +1,10 @@
+import keras
 import numpy as np
 import pytest
 from helpers import config_round_trip
 
 from tfvae.models import FeatureScaler
+from tfvae.models.feature_scaler import input_values, scaler_for, scaling_metadata
 
 
 def test_standardises_then_compresses_the_tail_monotonically():
@@ -80,3 +82,38 @@ def test_a_keras_file_saved_before_the_statistics_were_weights_still_loads(tmp_p
     old = load_keras(tmp_path / "old.keras")
     scores = [anomaly_scores(m, x)["score"].numpy() for m in (old, model)]
     np.testing.assert_allclose(scores[0], scores[1], rtol=1e-6, atol=1e-6)
+
+
+def test_scaler_for_is_the_one_setup_of_every_scaler():
+    x = np.random.default_rng(0).lognormal(size=(200, 3))
+    robust = scaler_for(x, "robust", tail_knee=3.0)
+    assert robust.name == "standardize" and robust.knee == 3.0
+    np.testing.assert_allclose(robust.center, np.median(x, axis=0))
+    assert scaler_for(x, "auto", 3.0).get_config() == robust.get_config()  # tfvae train's name
+    plain = scaler_for(x, True)
+    np.testing.assert_allclose(plain.center, x.mean(axis=0))
+    np.testing.assert_allclose(plain.scale, x.std(axis=0))
+    assert plain.knee is None
+    assert scaler_for(x, False) is None and scaler_for(x, None) is None
+    with pytest.raises(ValueError, match="Received: standardize='minmax'"):
+        scaler_for(x, "minmax")
+
+
+def test_scaling_metadata_records_either_scaler_and_input_values_inverts_it():
+    x = np.random.default_rng(1).normal(5.0, 2.0, size=(100, 2)).astype("float32")
+    scaler = scaler_for(x, True, tail_knee=2.0)
+    assert scaling_metadata(scaler) == {
+        "feature_center": scaler.center,
+        "feature_scale": scaler.scale,
+        "tail_knee": 2.0,
+    }
+    legacy = keras.layers.Normalization(axis=-1)
+    legacy.adapt(x)
+    found = scaling_metadata(legacy)
+    np.testing.assert_allclose(found["feature_mean"], x.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(found["feature_std"], x.std(axis=0), rtol=1e-4)
+    assert scaling_metadata(None) == {} and scaling_metadata(keras.layers.Rescaling(0.5)) == {}
+    for layer in (scaler, legacy):
+        np.testing.assert_allclose(input_values(layer, layer(x).numpy()), x, rtol=1e-4)
+    with pytest.raises(ValueError, match="Rescaling"):
+        input_values(keras.layers.Rescaling(0.5), x)

@@ -13,6 +13,7 @@ from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.fitting.builder import gan_parts
 from tfvae.fitting.schedule import steps_per_execution
 from tfvae.models import GANomaly
+from tfvae.models.feature_scaler import scaler_for
 from tfvae.score_names import GAN_SCORE_OUTPUTS
 from tfvae.scores import score_in_batches
 
@@ -171,19 +172,7 @@ class GANDetector(KerasDetector):
                     f"Expected pixels in [0, 1] or [0, 255]. Received values in [{low:g}, {high:g}]."
                 )
             return keras.layers.Rescaling(1.0 / 255.0, name="rescale") if high > 1 else None
-        if not self.standardize:
-            return None
-        # Constant training features keep unit scale (as in VAEDetector).
-        variance = x_train.astype(np.float64).var(axis=0)
-        variance[variance == 0] = 1.0
-        layer = keras.layers.Normalization(
-            axis=-1,
-            mean=x_train.mean(axis=0).tolist(),
-            variance=variance.tolist(),
-            name="standardize",
-        )
-        layer.build((None, x_train.shape[1]))
-        return layer
+        return scaler_for(x_train, self.standardize)
 
     def _build_model(self, x_train, feature_names):
         return GANomaly(
@@ -213,8 +202,9 @@ class GANDetector(KerasDetector):
         self.model_ = self._build_model(x_train, names)
         self.model_.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1),
-            # The array input ends each epoch; the rule only groups its batches.
-            steps_per_execution=steps_per_execution(math.ceil(len(x_train) / self.batch_size)),
+            steps_per_execution=steps_per_execution(
+                math.ceil(len(x_train) / self.batch_size), input_ends=True
+            ),
         )
         history = self.model_.fit(
             x_train,

@@ -11,7 +11,8 @@ from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.fitting.builder import build_dense_vae
 from tfvae.fitting.gradient_registry import released_gradient_functions
 from tfvae.fitting.schedule import FILTER_AFTER, row_batches, training_schedule
-from tfvae.models import VAE, FeatureScaler
+from tfvae.models import VAE
+from tfvae.models.feature_scaler import scaler_for
 from tfvae.neighbour_bank import remember_neighbours
 from tfvae.score_names import NEIGHBOUR_SCORES
 from tfvae.scores import score_in_batches, score_outputs
@@ -135,14 +136,7 @@ class VAEDetector(KerasDetector):
         self.verbose = verbose
 
     def _build_model(self, x_train, feature_names):
-        preprocessor = None
-        if self.standardize:
-            preprocessor = FeatureScaler.from_data(
-                x_train,
-                robust=self.standardize == "robust",
-                knee=self.tail_knee,
-                name="standardize",
-            )
+        preprocessor = scaler_for(x_train, self.standardize, self.tail_knee)
         return self._make_vae(x_train.shape[1], preprocessor, feature_names, len(x_train))
 
     def _make_vae(self, n_features, preprocessor, feature_names, n_train):

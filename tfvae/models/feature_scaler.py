@@ -1,4 +1,6 @@
-"""Per-feature standardisation with a logarithmic tail, inside the model."""
+"""Per-feature standardisation with a logarithmic tail, inside the model: the one scaler
+(`FeatureScaler`), its one setup (`scaler_for`), what export metadata records of it
+(`scaling_metadata`) and its inverse (`input_values`)."""
 
 import keras
 import numpy as np
@@ -132,3 +134,93 @@ def quartile_spread(x):
     x = np.asarray(x, dtype=np.float64)
     q75, q25 = np.percentile(x, [75, 25], axis=0)
     return np.median(x, axis=0), q75 - q25, x.std(axis=0)
+
+
+#: What `standardize` may be: robust statistics (`"robust"`, and `"auto"` as `tfvae train`
+#: spells it for arrays), mean and standard deviation (True), or no scaler (False, None).
+STANDARDIZE = ("robust", "auto", True, False, None)
+
+
+def scaler_for(x, standardize, tail_knee=None, name="standardize"):
+    """The `FeatureScaler` of the training rows `x`, as `standardize` asks, or None.
+
+    The one setup of every model's scaler (`VAEDetector`, `GANDetector` on tables and
+    `tfvae train` on arrays).
+
+    Args:
+        x: array `[rows, features]` (images are flattened first by the caller).
+        standardize: `"robust"` or `"auto"` (median and IQR / 1.349), True (mean and
+            standard deviation), False or None (no scaler).
+        tail_knee: float or None. The scaler's `knee`.
+        name: str. Layer name.
+
+    Returns:
+        A `FeatureScaler`, or None.
+
+    Example:
+    ```python
+    scaler_for(x_train, "robust", tail_knee=3.0)
+    ```
+    """
+    if standardize is False or standardize is None:
+        return None
+    if standardize not in STANDARDIZE:
+        raise ValueError(
+            f"Expected `standardize` in {STANDARDIZE}. Received: standardize={standardize!r}"
+        )
+    robust = standardize in ("robust", "auto")
+    return FeatureScaler.from_data(x, robust=robust, knee=tail_knee, name=name)
+
+
+def scaling_metadata(preprocessor):
+    """What `metadata.json`'s `training_data` records of a model's scaler.
+
+    A `FeatureScaler`: `feature_center`, `feature_scale`, `tail_knee`. A Keras
+    `Normalization` (the scaler of GAN files saved before `FeatureScaler` was the one
+    scaler, and of hand-built models): `feature_mean`, `feature_std`. Anything else:
+    nothing.
+
+    Args:
+        preprocessor: the model's `preprocessor` (or None).
+
+    Returns:
+        A JSON-ready dict.
+    """
+    if isinstance(preprocessor, FeatureScaler):
+        return {
+            "feature_center": list(preprocessor.center),
+            "feature_scale": list(preprocessor.scale),
+            "tail_knee": preprocessor.knee,
+        }
+    if isinstance(preprocessor, keras.layers.Normalization) and preprocessor.built:
+        mean = np.ravel(keras.ops.convert_to_numpy(preprocessor.mean))
+        std = np.sqrt(np.ravel(keras.ops.convert_to_numpy(preprocessor.variance)))
+        return {"feature_mean": [float(v) for v in mean], "feature_std": [float(v) for v in std]}
+    return {}
+
+
+def input_values(preprocessor, features):
+    """Maps feature-space rows back to raw inputs: the inverse of the preprocessor.
+
+    Args:
+        preprocessor: None, a `FeatureScaler` or a Keras `Normalization` (not inverted).
+        features: array `[rows, features]` in the model's feature space.
+
+    Raises:
+        ValueError: another preprocessor (named).
+    """
+    if preprocessor is None:
+        return features
+    if isinstance(preprocessor, FeatureScaler):
+        return preprocessor.inverse(features)
+    if isinstance(preprocessor, keras.layers.Normalization) and not preprocessor.invert:
+        mean = keras.ops.convert_to_numpy(preprocessor.mean)
+        std = np.maximum(
+            np.sqrt(keras.ops.convert_to_numpy(preprocessor.variance)), keras.config.epsilon()
+        )
+        return features * std + mean
+    raise ValueError(
+        f"Cannot map generated rows back through a `{type(preprocessor).__name__}` preprocessor; "
+        "generate_anomalies supports models without a preprocessor, with a FeatureScaler or with "
+        "a Normalization layer."
+    )

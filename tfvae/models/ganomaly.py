@@ -61,8 +61,9 @@ class GANomaly(UnsupervisedModel):
             as `encoder`, with the same latent size).
         discriminator: encoder-style layer whose first output is the discriminator's
             feature vector; a `Dense(1)` logit head is added on top.
-        preprocessor: optional layer applied to the raw inputs first (a `Normalization`
-            or `Rescaling` layer); losses and scores are computed on its output.
+        preprocessor: optional layer applied to the raw inputs first (a `FeatureScaler`
+            or `Rescaling` layer; files saved by earlier versions hold a `Normalization`);
+            losses and scores are computed on its output.
         adversarial_weight: float. Weight of the feature-matching loss.
         contextual_weight: float. Weight of the L1 reconstruction loss.
         latent_weight: float. Weight of the latent (encoder) loss.
