@@ -18,7 +18,7 @@ class BaseDetector(BaseEstimator, abc.ABC):
 
     Subclasses implement `_fit_scores(x)` (train; return the scores of every row of
     `x` and the indices of the rows held out of training, or None) and
-    `_raw_scores(x)`. The sign follows PyOD: `decision_function` and `score_samples`
+    `_raw_scores(x)`, and may override `_fit_rows(X)` (the checks of what `fit` takes). The sign follows PyOD: `decision_function` and `score_samples`
     both return anomaly scores (higher = more anomalous) and `predict` gives 1 for
     anomalies, 0 for normal rows.
 
@@ -47,6 +47,12 @@ class BaseDetector(BaseEstimator, abc.ABC):
     def fit(self, X, y=None):
         """Fits on `X` (normal data, or data with `contamination` anomalies). Returns self."""
         self._threshold_rule()  # validates contamination/percentile before training
+        self._calibrate_fit(*self._fit_scores(self._fit_rows(X)))
+        return self
+
+    def _fit_rows(self, X):
+        """The checked rows `_fit_scores` trains on; sets `n_features_in_` (and
+        `feature_names_in_` when `X` names its columns)."""
         x, names = check_features(X)
         check_fit_rows(len(x))
         check_magnitude(x, names)
@@ -55,8 +61,7 @@ class BaseDetector(BaseEstimator, abc.ABC):
             self.feature_names_in_ = np.asarray(names, dtype=object)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        self._calibrate_fit(*self._fit_scores(x))
-        return self
+        return x
 
     def _calibrate_fit(self, scores, holdout):
         """Sets `decision_scores_`, `calibration_scores_` and the threshold after training.

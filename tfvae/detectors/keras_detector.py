@@ -93,7 +93,10 @@ class KerasDetector(BaseDetector):
             )
         if model.threshold_value() is None:
             raise ValueError(f"{path} holds a model without a threshold: calibrate it with `fit`.")
-        detector = cls._from_model(model)
+        try:
+            detector = cls._from_model(model)
+        except ValueError as error:  # the model does not suit this detector class
+            raise ValueError(f"{path} {error}") from None
         detector.model_ = model
         if model.feature_names is not None:
             detector.feature_names_in_ = np.asarray(model.feature_names, dtype=object)
@@ -127,7 +130,10 @@ class KerasDetector(BaseDetector):
     @classmethod
     @abc.abstractmethod
     def _from_model(cls, model):
-        """An unfitted detector with the arguments `model` records; sets `n_features_in_`."""
+        """An unfitted detector with the arguments `model` records; sets `n_features_in_`.
+
+        Raises `ValueError("holds ...")` (completed with the path) for a model the
+        detector cannot use."""
 
 
 def _plain(value):

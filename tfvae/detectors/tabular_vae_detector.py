@@ -2,18 +2,17 @@
 
 import warnings
 
-import keras
 import numpy as np
 
 from tfvae.data.frames import grouped_feature_frame, read_table, to_columns, unknown_categories
 from tfvae.data.tabular_preprocessor import TabularPreprocessor
-from tfvae.detectors.base import BaseDetector
-from tfvae.detectors.vae_detector import VAEDetector
+from tfvae.detectors.base_vae_detector import BaseVAEDetector, extends_parameters
 from tfvae.scores import score_in_batches
 from tfvae.validation import check_fit_rows, check_no_inf, check_unique_columns
 
 
-class TabularVAEDetector(VAEDetector):
+@extends_parameters(BaseVAEDetector)
+class TabularVAEDetector(BaseVAEDetector):
     """`VAEDetector` over raw DataFrames (or CSV/Parquet paths) with mixed column types.
 
     The model embeds a `TabularPreprocessor` adapted on the training rows
@@ -31,7 +30,7 @@ class TabularVAEDetector(VAEDetector):
         max_tokens: int or None. Maximum categories kept per column.
         min_frequency: int. Rarer categories are treated as unknown.
         scaling: str. `"standard"` or `"minmax"` numeric scaling.
-        Other arguments: as `VAEDetector` (`standardize` is implied and must be True).
+        Every other argument: as `BaseVAEDetector` (keyword only).
 
     Example:
     ```python
@@ -43,57 +42,16 @@ class TabularVAEDetector(VAEDetector):
 
     def __init__(
         self,
-        latent_dim="auto",
-        hidden_units="auto",
-        beta=1.0,
-        variational=True,
-        likelihood="gaussian",
-        observation_noise="learned",
-        score_name="elbo_neighbours",
-        standardize=True,
-        members=3,
-        trim_fraction=0.0,
-        filter_fraction="auto",
-        n_neighbors=5,
-        epochs="auto",
-        batch_size=128,
-        learning_rate=3e-3,
-        validation_fraction=0.1,
-        early_stopping_patience=0,
-        contamination=None,
-        threshold_percentile=99.0,
-        seed=0,
-        verbose=0,
+        *,
         categorical=None,
         numeric=None,
         log_transform="auto",
         max_tokens=None,
         min_frequency=1,
         scaling="standard",
+        **params,
     ):
-        super().__init__(
-            latent_dim=latent_dim,
-            hidden_units=hidden_units,
-            beta=beta,
-            variational=variational,
-            likelihood=likelihood,
-            observation_noise=observation_noise,
-            score_name=score_name,
-            standardize=standardize,
-            members=members,
-            trim_fraction=trim_fraction,
-            filter_fraction=filter_fraction,
-            n_neighbors=n_neighbors,
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            validation_fraction=validation_fraction,
-            early_stopping_patience=early_stopping_patience,
-            contamination=contamination,
-            threshold_percentile=threshold_percentile,
-            seed=seed,
-            verbose=verbose,
-        )
+        super().__init__(**params)
         self.categorical = categorical
         self.numeric = numeric
         self.log_transform = log_transform
@@ -101,11 +59,8 @@ class TabularVAEDetector(VAEDetector):
         self.min_frequency = min_frequency
         self.scaling = scaling
 
-    def fit(self, X, y=None):
-        """Fits on a raw table (normal rows). Returns self."""
-        self._threshold_rule()
-        if not self.standardize:
-            raise ValueError("TabularVAEDetector always standardises; got standardize=False.")
+    def _fit_rows(self, X):
+        """The raw table, checked, with string column names."""
         if self.likelihood != "gaussian":
             raise ValueError(
                 f"Raw tables need likelihood='gaussian'. Received: likelihood={self.likelihood!r}"
@@ -116,7 +71,17 @@ class TabularVAEDetector(VAEDetector):
         check_unique_columns(frame)  # 1 and "1" become one name
         check_fit_rows(len(frame))
         check_no_inf(frame)  # before training, not found by the calibration afterwards
-        train, holdout, holdout_rows = self._split_frame(frame)
+        return frame
+
+    def _split(self, frame):
+        """`(train, holdout, holdout positions)`, rows in file order; None when too small."""
+        indices = self._holdout_indices(len(frame))
+        if indices is None:
+            return frame, None, None
+        train, holdout = np.sort(indices[0]), np.sort(indices[1])
+        return frame.iloc[train], frame.iloc[holdout], holdout
+
+    def _model_for(self, frame, train):
         # Statistics and vocabularies come from every row given to `fit` (the hold-out
         # only serves early stopping and calibration), so no calibration row is out of range.
         preprocessor = TabularPreprocessor.from_dataframe(
@@ -130,26 +95,12 @@ class TabularVAEDetector(VAEDetector):
         )
         self.feature_names_in_ = np.asarray(preprocessor.column_names, dtype=object)
         self.n_features_in_ = len(preprocessor.column_names)
-        keras.utils.set_random_seed(self.seed)
-        self.model_ = self._make_vae(
+        return self._make_vae(
             preprocessor.output_dim, preprocessor, preprocessor.column_names, len(train)
         )
-        holdout_cols = None if holdout is None else to_columns(holdout, preprocessor)
-        self._fit_model(to_columns(train, preprocessor), holdout_cols)
-        self._calibrate_fit(self._raw_scores(to_columns(frame, preprocessor)), holdout_rows)
-        return self
 
-    def _split_frame(self, frame):
-        """`(train, holdout, holdout positions)`, rows in file order; None when too small."""
-        indices = self._holdout_indices(len(frame))
-        if indices is None:
-            return frame, None, None
-        train, holdout = np.sort(indices[0]), np.sort(indices[1])
-        return frame.iloc[train], frame.iloc[holdout], holdout
-
-    # Raw columns are checked by `_checked` (its NaN/inf rules are the raw columns', not
-    # the encoded features' that the scoring graph's `valid` sees).
-    score_samples = BaseDetector.score_samples
+    def _model_inputs(self, frame):
+        return to_columns(frame, self.model_.preprocessor)
 
     @property
     def preprocessor_(self):
@@ -184,16 +135,12 @@ class TabularVAEDetector(VAEDetector):
         return grouped_feature_frame(errors, self.model_.preprocessor, index=index)
 
     @classmethod
-    def load(cls, path, calibration_scores=None):
-        """Loads a detector saved by `save` (Keras `safe_mode`); needs a tabular model."""
-        detector = super().load(path, calibration_scores=calibration_scores)
-        preprocessor = detector.model_.preprocessor
+    def _from_model(cls, model):
+        preprocessor = model.preprocessor
         if not isinstance(preprocessor, TabularPreprocessor):
-            raise ValueError(
-                f"{path} holds a model without a TabularPreprocessor; use VAEDetector.load."
-            )
+            raise ValueError("holds a model without a TabularPreprocessor; use VAEDetector.load.")
+        detector = super()._from_model(model)
         detector.n_features_in_ = len(preprocessor.column_names)
-        detector.feature_names_in_ = np.asarray(preprocessor.column_names, dtype=object)
         return detector
 
 
