@@ -8,7 +8,7 @@ import tensorflow as tf
 
 import tfvae
 from tfvae.atomic import write_json
-from tfvae.models.feature_scaler import scaling_metadata
+from tfvae.preprocessing.feature_scaler import scaling_metadata
 from tfvae.score_names import VAE_SCORES
 from tfvae.serving import (
     INPUT_NAME,

@@ -5,7 +5,7 @@ import numpy as np
 from helpers import gaussian_blobs
 
 import tfvae
-from tfvae.models.feature_scaler import scaler_for
+from tfvae.preprocessing.feature_scaler import scaler_for
 
 N_FEATURES = 20  # 20 x 64 weights: large enough for dynamic-range quantisation to apply
 

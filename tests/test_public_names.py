@@ -11,6 +11,7 @@ PACKAGES = [
     "tfvae.evaluation",
     "tfvae.export",
     "tfvae.fitting",
+    "tfvae.preprocessing",
     "tfvae.thresholds",
 ]
 #: Names that are modules on purpose (`tfvae.losses.gaussian_nll(...)`).

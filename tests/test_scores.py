@@ -3,7 +3,8 @@ import pytest
 from helpers import gaussian_blobs
 
 from tfvae import SCORE_OUTPUTS, anomaly_scores, losses, score_in_batches
-from tfvae.models import VAE, DenseDecoder, DenseEncoder, FeatureScaler
+from tfvae.models import VAE, DenseDecoder, DenseEncoder
+from tfvae.preprocessing import FeatureScaler
 from tfvae.score_names import NEIGHBOUR_SCORES
 from tfvae.scores import score_outputs
 

@@ -3,8 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from tfvae.data import TabularPreprocessor, to_columns
+from tfvae.data import to_columns
 from tfvae.models import VAE, DenseDecoder, DenseEncoder, GANomaly
+from tfvae.preprocessing import TabularPreprocessor
 from tfvae.scores import anomaly_scores, score_in_batches
 
 

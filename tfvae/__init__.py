@@ -28,7 +28,7 @@ _NAMES = {
     "DenseDecoder": "tfvae.models",
     "DenseEncoder": "tfvae.models",
     "EnsembleDense": "tfvae.models",
-    "FeatureScaler": "tfvae.models",
+    "FeatureScaler": "tfvae.preprocessing",
     "GANomaly": "tfvae.models",
     "LatentNeighbours": "tfvae.models",
     "Sampling": "tfvae.models",
@@ -75,5 +75,5 @@ if not _launched_as_command():
     from tfvae import (
         _backend,  # noqa: E402, F401  (checks the Keras backend)
         models,  # noqa: E402, F401  (registers the Keras classes)
+        preprocessing,  # noqa: E402, F401  (FeatureScaler, TabularPreprocessor)
     )
-    from tfvae.data import tabular_preprocessor  # noqa: E402, F401  (and TabularPreprocessor)

@@ -15,7 +15,7 @@ like any real row. Two kinds, which test different things:
 import numpy as np
 import tensorflow as tf
 
-from tfvae.models.feature_scaler import input_values
+from tfvae.preprocessing.feature_scaler import input_values
 from tfvae.saving import as_model
 from tfvae.scores import score_in_batches
 

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from tfvae.models.feature_scaler import quartile_spread
+from tfvae.preprocessing.feature_scaler import quartile_spread
 from tfvae.scores import score_in_batches
 
 #: The outputs `remember_neighbours` needs from its scoring passes.

@@ -14,8 +14,8 @@ from tfvae.quoting import clean, quote
 
 
 def _registered():
-    import tfvae.data.tabular_preprocessor  # noqa: F401  (registers tfvae>TabularPreprocessor)
     import tfvae.models  # noqa: F401  (registers the models and layers)
+    import tfvae.preprocessing  # noqa: F401  (registers tfvae>FeatureScaler, tfvae>TabularPreprocessor)
 
 
 def load_keras(path):

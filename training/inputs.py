@@ -12,7 +12,7 @@ import numpy as np
 from tfvae.data import array_sources
 from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
 from tfvae.data.table_input import iter_split_blocks, table_dataset
-from tfvae.models.feature_scaler import scaler_for
+from tfvae.preprocessing.feature_scaler import scaler_for
 
 TABLE_SOURCES = ("table", "kddcup99")
 

@@ -177,7 +177,7 @@ def test_parquet_shards_read_like_csv(tmp_path):
 def test_scan_statistics_match_the_in_memory_preprocessor(tmp_path):
     from table_helpers import mixed_frame
 
-    from tfvae.data import TabularPreprocessor
+    from tfvae.preprocessing import TabularPreprocessor
 
     frame = mixed_frame(300)
     folder = tmp_path / "t"

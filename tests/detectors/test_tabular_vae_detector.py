@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from table_helpers import mixed_frame
 
-from tfvae.data import read_feature_spec
 from tfvae.detectors import TabularVAEDetector, VAEDetector
+from tfvae.preprocessing import read_feature_spec
 
 
 def _fit(frame, **kwargs):

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from tfvae.column_kinds import NUMERIC
-from tfvae.data.column_stats import TableStats
 from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
-from tfvae.data.tabular_preprocessor import TabularPreprocessor
+from tfvae.preprocessing.column_stats import TableStats
+from tfvae.preprocessing.tabular_preprocessor import TabularPreprocessor
 
 
 @dataclasses.dataclass

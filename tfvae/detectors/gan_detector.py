@@ -13,7 +13,7 @@ from tfvae.detectors.keras_detector import KerasDetector
 from tfvae.fitting.builder import gan_parts
 from tfvae.fitting.schedule import steps_per_execution
 from tfvae.models import GANomaly
-from tfvae.models.feature_scaler import scaler_for
+from tfvae.preprocessing.feature_scaler import scaler_for
 from tfvae.score_names import GAN_SCORE_OUTPUTS
 from tfvae.scores import score_in_batches
 

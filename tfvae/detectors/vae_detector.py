@@ -3,7 +3,7 @@
 import numpy as np
 
 from tfvae.detectors.base_vae_detector import BaseVAEDetector, extends_parameters
-from tfvae.models.feature_scaler import scaler_for
+from tfvae.preprocessing.feature_scaler import scaler_for
 from tfvae.scores import score_in_batches
 
 

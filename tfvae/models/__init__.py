@@ -6,7 +6,6 @@ from tfvae.models.conv_encoder import ConvEncoder
 from tfvae.models.dense_decoder import DenseDecoder
 from tfvae.models.dense_encoder import DenseEncoder
 from tfvae.models.ensemble_dense import EnsembleDense
-from tfvae.models.feature_scaler import FeatureScaler
 from tfvae.models.ganomaly import GANomaly
 from tfvae.models.latent_neighbours import LatentNeighbours
 from tfvae.models.sampling import Sampling
@@ -20,7 +19,6 @@ __all__ = [
     "DenseDecoder",
     "DenseEncoder",
     "EnsembleDense",
-    "FeatureScaler",
     "GAN_SCORE_NAMES",
     "GANomaly",
     "LatentNeighbours",

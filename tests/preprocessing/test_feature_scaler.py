@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from helpers import config_round_trip
 
-from tfvae.models import FeatureScaler
-from tfvae.models.feature_scaler import input_values, scaler_for, scaling_metadata
+from tfvae.preprocessing import FeatureScaler
+from tfvae.preprocessing.feature_scaler import input_values, scaler_for, scaling_metadata
 
 
 def test_standardises_then_compresses_the_tail_monotonically():

@@ -4,7 +4,7 @@ import json
 import os
 import zipfile
 
-from tfvae.data.tabular_preprocessor import SPEC_FORMAT
+from tfvae.preprocessing.tabular_preprocessor import SPEC_FORMAT
 
 
 def read_feature_spec(path):

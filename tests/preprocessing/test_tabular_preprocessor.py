@@ -7,8 +7,9 @@ import tensorflow as tf
 from helpers import config_round_trip, keras_round_trip
 from table_helpers import mixed_frame
 
-from tfvae.data import TabularPreprocessor, to_columns
+from tfvae.data import to_columns
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
+from tfvae.preprocessing import TabularPreprocessor
 
 
 def test_from_dataframe_infers_kinds_and_statistics():

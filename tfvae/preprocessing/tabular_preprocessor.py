@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from tfvae.atomic import write_json
 from tfvae.column_kinds import CATEGORICAL, KINDS, NUMERIC, infer_kinds
-from tfvae.data.column_stats import TableStats
+from tfvae.preprocessing.column_stats import TableStats
 
 SPEC_FORMAT = "tfvae.tabular/1"
 OOV_LABEL = "<unknown>"
