@@ -53,7 +53,7 @@ from tfvae.detectors import VAEDetector  # noqa: E402
 from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 from tfvae.fitting.schedule import row_batches, training_schedule  # noqa: E402
-from tfvae.scores import score_in_batches  # noqa: E402
+from tfvae.scoring.scores import score_in_batches  # noqa: E402
 
 #: Targets of issue #15 (ratios within one run; latencies in microseconds).
 TARGETS = {

@@ -5,7 +5,7 @@ output (`speed.py`'s `pyod`), on uniform [0, 1] rows.
   - TensorFlow profiler (`tf.profiler.experimental`, the TensorBoard `framework_op_stats`
     tool): self time per op type, grouped as matmuls, XLA clusters, other kernels
     (elementwise, reductions) and the input pipeline, for `score_in_batches` without and
-    with the fused score terms (`tfvae.error_terms.FUSE`) and for `fit` without and with
+    with the fused score terms (`tfvae.scoring.error_terms.FUSE`) and for `fit` without and with
     `jit_compile`;
   - ablations in rows/s (alternating, best of `--rounds`): scoring = bare forward matmul
     chain; the traced scorer on ready tensors (kernels only); `score_in_batches` (plus
@@ -36,11 +36,11 @@ from common import command_line, machine_info  # noqa: E402
 from speed import best_rates  # noqa: E402
 from speed_reference import BareTrainer, Network, forward_chain  # noqa: E402
 
-from tfvae import error_terms, scores  # noqa: E402
 from tfvae.detectors import VAEDetector  # noqa: E402
 from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 from tfvae.fitting.schedule import row_batches, training_schedule  # noqa: E402
+from tfvae.scoring import error_terms, scores  # noqa: E402
 
 FEATURES, HIDDEN, LATENT, BATCH = 121, (60,), 40, 256
 

@@ -16,8 +16,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from tfvae.data.table_scoring import score_table
 from tfvae.detectors import TabularVAEDetector
+from tfvae.scoring.tables import score_table
 
 
 def _write_csv(path, n_rows, seed=0):

@@ -1,6 +1,6 @@
 """The serving signatures traced: the names, inputs and output keys of `tfvae.serving`.
 
-Every signature calls `tfvae.scores.anomaly_scores` (the one scoring function) and
+Every signature calls `tfvae.scoring.scores.anomaly_scores` (the one scoring function) and
 picks keys from its result; no score maths lives here.
 
 Inputs:
@@ -17,7 +17,7 @@ Inputs:
 
 import tensorflow as tf
 
-from tfvae.scores import anomaly_scores
+from tfvae.scoring.scores import anomaly_scores
 from tfvae.serving import (
     INPUT_NAME,
     RAW_SIGNATURE,

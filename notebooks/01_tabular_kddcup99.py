@@ -43,7 +43,7 @@ from tfvae.evaluation import evaluate
 from tfvae.export import export_model
 from tfvae.metrics import detection_metrics
 from tfvae.plots import plot_latent_map, plot_score_histogram
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 
 SMALL = os.environ.get("TFVAE_NOTEBOOK_SMALL") == "1"
 SHARED = Path(os.environ.get("TFVAE_SHARED_DATA", Path.cwd().resolve().parents[1] / "shared" / "data"))

@@ -38,7 +38,7 @@ import tfvae
 from tfvae.anomaly_generation import generate_anomalies
 from tfvae.metrics import detection_metrics
 from tfvae.plots import plot_most_anomalous, plot_reconstructions, plot_score_histogram
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 from tfvae.thresholds import PercentileThreshold
 
 SMALL = os.environ.get("TFVAE_NOTEBOOK_SMALL") == "1"

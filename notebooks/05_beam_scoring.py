@@ -32,7 +32,7 @@ from apache_beam.ml.inference.base import KeyedModelHandler, RunInference
 
 import tfvae
 from tfvae.beam import ExportModelHandler, ScoreTables, score_files
-from tfvae.data.table_scoring import score_table
+from tfvae.scoring.tables import score_table
 from tfvae.data.breast_cancer import demo_split
 from tfvae.export import export_model
 

@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-from tfvae.data.table_scoring import score_table
 from tfvae.progress import Progress, keras_verbosity
+from tfvae.scoring.tables import score_table
 
 
 class Terminal(io.StringIO):

@@ -12,6 +12,7 @@ PACKAGES = [
     "tfvae.export",
     "tfvae.fitting",
     "tfvae.preprocessing",
+    "tfvae.scoring",
     "tfvae.thresholds",
 ]
 #: Names that are modules on purpose (`tfvae.losses.gaussian_nll(...)`).

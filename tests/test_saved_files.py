@@ -17,7 +17,7 @@ import pytest
 
 from tfvae.detectors import GANDetector, TabularVAEDetector, VAEDetector
 from tfvae.saving import load_keras
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 
 SAVED = pathlib.Path(__file__).parent / "fixtures" / "saved"
 DETECTORS = {

@@ -27,7 +27,7 @@ def test_every_vae_score_but_the_neighbour_distance_names_its_error_terms():
 
     assert set(VAE_SCORES) - {"neighbour_distance"} <= set(serving.OUTPUT_TERMS)
     terms = {term for needed in serving.OUTPUT_TERMS.values() for term in needed}
-    assert terms == {"nll", "mse", "mae", "kl", "valid"}  # what tfvae.error_terms computes
+    assert terms == {"nll", "mse", "mae", "kl", "valid"}  # what tfvae.scoring.error_terms computes
 
 
 def test_a_model_may_name_its_own_signatures():

@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from tfvae.preprocessing.feature_scaler import input_values
 from tfvae.saving import as_model
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 
 #: method -> whether it needs `x_reference` (normal rows to start from).
 METHODS = {

@@ -2,7 +2,7 @@
 
 Every function takes batched tensors and returns one value per example (or per
 feature), reducing over all non-batch axes. Training (`VAE.train_step`), scoring
-(`tfvae.scores.anomaly_scores`) and every export path call these same functions.
+(`tfvae.scoring.scores.anomaly_scores`) and every export path call these same functions.
 """
 
 import math

@@ -1,7 +1,7 @@
 """The names of the anomaly scores and what each one measures (imports no TensorFlow).
 
 Higher is more anomalous for every score. A model's `score_name` picks the one its
-threshold applies to; `tfvae.scores.anomaly_scores` computes them all (for a GAN, from
+threshold applies to; `tfvae.scoring.scores.anomaly_scores` computes them all (for a GAN, from
 `GANomaly.score_terms`).
 """
 

@@ -36,7 +36,7 @@ FEATURE_ERROR_KEYS = ("feature_errors",)
 ENCODE_KEYS = ("z_mean", "z_log_var")
 RECONSTRUCT_KEYS = ("reconstruction",)
 
-#: Output -> the per-example error terms (`tfvae.error_terms`) it is computed from.
+#: Output -> the per-example error terms (`tfvae.scoring.error_terms`) it is computed from.
 OUTPUT_TERMS = {
     "reconstruction_error": ("mse",),
     "reconstruction_error_mae": ("mae",),

@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 from tfvae.metrics import detection_metrics
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 from tfvae.thresholds import threshold_rule
 from tfvae.training import artifacts
 

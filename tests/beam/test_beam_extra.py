@@ -5,7 +5,7 @@ import sys
 SCRIPT = """
 import sys
 sys.modules["apache_beam"] = None
-import tfvae, tfvae.commands.main, tfvae.data.table_scoring
+import tfvae, tfvae.commands.main, tfvae.scoring.tables
 assert not [m for m in sys.modules if m.startswith("apache_beam") and sys.modules[m]]
 sys.exit(tfvae.commands.main.main(["beam-score", "--model", "m", "--input", "i", "--output", "o"]))
 """

@@ -106,7 +106,7 @@ def test_metadata_travels_with_every_file(exported):
 
 def test_one_served_order_for_the_export_and_tfvae_score(exported):
     # metadata.json's lists give Beam its output columns: the order `tfvae score` writes.
-    from tfvae.data.table_scoring import OUTPUT_SCHEMA
+    from tfvae.scoring.tables import OUTPUT_SCHEMA
 
     lists = exported[1].metadata["signatures"]
     assert lists["score"] == lists["serving_default"] == list(serving.SERVED_OUTPUTS)

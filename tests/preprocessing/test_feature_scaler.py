@@ -64,7 +64,7 @@ def test_a_keras_file_saved_before_the_statistics_were_weights_still_loads(tmp_p
 
     from tfvae.detectors import VAEDetector
     from tfvae.saving import load_keras
-    from tfvae.scores import anomaly_scores
+    from tfvae.scoring.scores import anomaly_scores
 
     x = np.random.default_rng(0).lognormal(size=(200, 4)).astype("float32")
     model = VAEDetector(epochs=1, members=1).fit(x).model_

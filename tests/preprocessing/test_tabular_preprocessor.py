@@ -92,7 +92,7 @@ def test_vae_with_preprocessor_survives_keras_round_trip(tmp_path):
     vae.compile(optimizer="adam")
     columns = to_columns(frame, pre)
     vae.fit(tf.data.Dataset.from_tensor_slices(columns).batch(50), epochs=1, verbose=0)
-    from tfvae.scores import score_in_batches
+    from tfvae.scoring.scores import score_in_batches
 
     before = score_in_batches(vae, columns, keys=("score",))["score"]
     loaded = keras_round_trip(vae, tmp_path / "vae.keras")
@@ -112,7 +112,7 @@ def test_saved_model_signature_from_input_signature_scores_raw_columns(tmp_path)
     pre = TabularPreprocessor.from_dataframe(frame)
     vae = VAE(DenseEncoder(2, [8]), DenseDecoder(pre.output_dim, [8]), preprocessor=pre, seed=1)
     columns = to_columns(frame.iloc[:7], pre)
-    from tfvae.scores import anomaly_scores
+    from tfvae.scoring.scores import anomaly_scores
 
     expected = anomaly_scores(vae, columns)["score"].numpy()
     module = tf.Module()

@@ -60,7 +60,7 @@ def _make_output_appear(monkeypatch, module, name, path, text="mine\n"):
 def test_score_keeps_an_output_that_appears_while_it_scores(
     numeric_model, tmp_path, monkeypatch, capsys
 ):
-    from tfvae.data import table_scoring
+    from tfvae.scoring import tables as table_scoring
 
     model, frame = numeric_model
     frame.to_csv(tmp_path / "rows.csv", index=False)
@@ -74,7 +74,7 @@ def test_score_keeps_an_output_that_appears_while_it_scores(
 
 
 def test_two_score_runs_racing_to_one_output_publish_once(numeric_model, tmp_path, monkeypatch):
-    from tfvae.data import table_scoring
+    from tfvae.scoring import tables as table_scoring
 
     model, frame = numeric_model
     frame.to_csv(tmp_path / "rows.csv", index=False)

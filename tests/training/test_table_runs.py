@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from tfvae.export import export_model
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 from tfvae.training.config import from_dict
 from tfvae.training.run import train
 

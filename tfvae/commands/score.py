@@ -36,8 +36,8 @@ def add_arguments(parser):
 
 
 def run(args):
-    from tfvae.data.table_scoring import score_table
     from tfvae.progress import Progress
+    from tfvae.scoring.tables import score_table
 
     report = score_table(
         args.model,

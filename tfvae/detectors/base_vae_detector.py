@@ -14,9 +14,9 @@ from tfvae.fitting.builder import build_dense_vae
 from tfvae.fitting.gradient_registry import released_gradient_functions
 from tfvae.fitting.schedule import FILTER_AFTER, row_batches, training_schedule
 from tfvae.models import VAE
-from tfvae.neighbour_bank import remember_neighbours
 from tfvae.score_names import NEIGHBOUR_SCORES
-from tfvae.scores import score_in_batches, score_outputs
+from tfvae.scoring.neighbour_bank import remember_neighbours
+from tfvae.scoring.scores import score_in_batches, score_outputs
 
 #: Training rows a detector's latent neighbour bank remembers at most (a random subset).
 BANK_SIZE = 2048
@@ -271,7 +271,7 @@ class BaseVAEDetector(KerasDetector):
         return out["score"].astype(np.float64)
 
     def score_details(self, X):
-        """All scores per row (`tfvae.scores.SCORE_OUTPUTS` plus `is_anomaly`, `valid`).
+        """All scores per row (`tfvae.scoring.scores.SCORE_OUTPUTS` plus `is_anomaly`, `valid`).
 
         NaN/inf rows are scored (as invalid anomalies) rather than refused.
         """

@@ -15,7 +15,7 @@ from tfvae.fitting.schedule import steps_per_execution
 from tfvae.models import GANomaly
 from tfvae.preprocessing.feature_scaler import scaler_for
 from tfvae.score_names import GAN_SCORE_OUTPUTS
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 
 ON_FAILURE = ("raise", "warn")
 

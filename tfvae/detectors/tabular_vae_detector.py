@@ -7,7 +7,7 @@ import numpy as np
 from tfvae.data.frames import grouped_feature_frame, read_table, to_columns, unknown_categories
 from tfvae.detectors.base_vae_detector import BaseVAEDetector, extends_parameters
 from tfvae.preprocessing.tabular_preprocessor import TabularPreprocessor
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 from tfvae.validation import check_fit_rows, check_no_inf, check_unique_columns
 
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from tfvae.detectors.base_vae_detector import BaseVAEDetector, extends_parameters
 from tfvae.preprocessing.feature_scaler import scaler_for
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 
 
 @extends_parameters(BaseVAEDetector)

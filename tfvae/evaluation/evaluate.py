@@ -13,7 +13,7 @@ from tfvae.evaluation.report import write_report
 from tfvae.extras import require_extra
 from tfvae.metrics import detection_metrics
 from tfvae.score_names import SCORE_NAMES
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 from tfvae.serving import ModelInputs
 
 

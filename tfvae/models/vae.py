@@ -28,7 +28,7 @@ class VAE(UnsupervisedModel):
     sample when `training=True`. `train_step` and `test_step` compute the per-example
     loss and reduce it over the *global* batch, so gradients are right under any
     `tf.distribute` strategy; under mixed precision the loss is scaled by the
-    optimizer. Anomaly scores come from `tfvae.scores.anomaly_scores`. Keras
+    optimizer. Anomaly scores come from `tfvae.scoring.scores.anomaly_scores`. Keras
     arguments it cannot honour (`compile(loss=...)`, `fit(x, y)`, `export`) are
     refused or reported (`UnsupervisedModel`).
 
@@ -76,7 +76,7 @@ class VAE(UnsupervisedModel):
     #: Config entries that do not enter a traced graph (values held in variables, names,
     #: the seed of the training noise: scores decode the posterior mean, and Monte Carlo
     #: scores take their own seed): one trace of the scores serves models differing only
-    #: in them (`tfvae.shared_trace`). With `seed` in the key, a loop of fits with
+    #: in them (`tfvae.scoring.shared_trace`). With `seed` in the key, a loop of fits with
     #: different seeds kept one trace per fit.
     UNTRACED_CONFIG = ("beta", "threshold", "feature_names", "score_calibration", "seed")
 

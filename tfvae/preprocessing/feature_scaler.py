@@ -33,7 +33,7 @@ class FeatureScaler(keras.layers.Layer):
     """
 
     #: `center` and `scale` are also non-trainable weights, read by `call`: one trace
-    #: of a model serves every scaler of the same width (`tfvae.shared_trace`).
+    #: of a model serves every scaler of the same width (`tfvae.scoring.shared_trace`).
     UNTRACED_CONFIG = ("center", "scale")
 
     def __init__(self, center, scale, knee=None, **kwargs):

@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfvae.preprocessing.feature_scaler import quartile_spread
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 
 #: The outputs `remember_neighbours` needs from its scoring passes.
 REMEMBER_KEYS = ("negative_elbo", "z_mean", "neighbour_distance")

@@ -6,7 +6,7 @@ from tfvae import SCORE_OUTPUTS, anomaly_scores, losses, score_in_batches
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
 from tfvae.preprocessing import FeatureScaler
 from tfvae.score_names import NEIGHBOUR_SCORES
-from tfvae.scores import score_outputs
+from tfvae.scoring.scores import score_outputs
 
 
 @pytest.fixture
@@ -65,8 +65,8 @@ def test_score_in_batches_matches_one_call(vae):
 
 @pytest.fixture
 def traces(monkeypatch):
-    """Calls of `anomaly_scores` from `tfvae.scores` (a tf.function's body runs once per trace)."""
-    from tfvae import scores
+    """Calls of `anomaly_scores` from `tfvae.scoring.scores` (a tf.function's body runs once per trace)."""
+    from tfvae.scoring import scores
 
     calls = []
     original = scores.anomaly_scores
@@ -141,7 +141,7 @@ def test_only_the_terms_the_keys_need_are_computed(vae):
 
 @pytest.mark.parametrize("likelihood", ["gaussian", "bernoulli"])
 def test_fused_terms_equal_the_separate_kernels(monkeypatch, likelihood):
-    from tfvae import error_terms
+    from tfvae.scoring import error_terms
 
     model = VAE(
         DenseEncoder(2, hidden_units=[8], members=3),

@@ -6,7 +6,7 @@ import pandas as pd
 from tfvae.data import to_columns
 from tfvae.models import VAE, DenseDecoder, DenseEncoder, GANomaly
 from tfvae.preprocessing import TabularPreprocessor
-from tfvae.scores import anomaly_scores, score_in_batches
+from tfvae.scoring.scores import anomaly_scores, score_in_batches
 
 
 def _tabular_vae(categories):
@@ -31,7 +31,7 @@ def test_models_with_other_vocabularies_score_with_their_own_tables():
 
 
 def test_traces_of_the_least_recently_used_structures_are_dropped(monkeypatch):
-    import tfvae.shared_trace as shared
+    import tfvae.scoring.shared_trace as shared
 
     monkeypatch.setattr(shared, "_SHARED", shared.collections.OrderedDict())
     monkeypatch.setattr(shared, "MAX_SHARED", 2)
@@ -48,7 +48,7 @@ def test_traces_of_the_least_recently_used_structures_are_dropped(monkeypatch):
 def test_models_that_differ_only_in_their_seed_share_one_trace(monkeypatch):
     # A loop of fits with one seed each (benchmarks, grid searches) kept a trace per
     # fit: the seed feeds the training noise only, never a score.
-    import tfvae.shared_trace as shared
+    import tfvae.scoring.shared_trace as shared
 
     monkeypatch.setattr(shared, "_SHARED", shared.collections.OrderedDict())
     x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")

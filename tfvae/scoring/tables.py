@@ -1,7 +1,7 @@
 """Fast single-machine scoring of a CSV or Parquet table into a CSV or Parquet file.
 
 pyarrow parses the input in large blocks on every core (`arrow_batches`), the traced
-scorer (`tfvae.scores.batch_scorer`) scores each block, and a pyarrow writer streams
+scorer (`tfvae.scoring.scores.batch_scorer`) scores each block, and a pyarrow writer streams
 the result to a temporary file renamed into place at the end. Memory is bounded by a
 few blocks, never by the file.
 """
@@ -21,7 +21,7 @@ from tfvae.atomic import atomic_path
 from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
 from tfvae.quoting import clean
 from tfvae.saving import as_model
-from tfvae.scores import batch_scorer
+from tfvae.scoring.scores import batch_scorer
 from tfvae.serving import SERVED_OUTPUTS, ModelInputs
 
 MAX_REPORTED_ERRORS = 1000

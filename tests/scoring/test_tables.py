@@ -4,9 +4,9 @@ import pytest
 from table_helpers import mixed_frame
 
 from tfvae.data import arrow_batches, to_columns
-from tfvae.data.table_scoring import score_table
 from tfvae.detectors import TabularVAEDetector, VAEDetector
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
+from tfvae.scoring.tables import score_table
 
 
 @pytest.fixture(scope="module")

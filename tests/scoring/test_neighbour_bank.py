@@ -6,7 +6,7 @@ from sklearn.metrics import roc_auc_score
 import tfvae
 from tfvae.fitting.builder import build_dense_vae
 from tfvae.models import LatentNeighbours
-from tfvae.scores import score_in_batches
+from tfvae.scoring.scores import score_in_batches
 
 
 def _trained_vae(x, bank_size):

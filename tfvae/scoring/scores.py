@@ -5,12 +5,12 @@ Higher is more anomalous for every score.
 
 import tensorflow as tf
 
-from tfvae import error_terms as terms_lib
 from tfvae import losses
-from tfvae.array_batches import array_batches
 from tfvae.score_names import NEIGHBOUR_SCORES, SCORE_NAMES
+from tfvae.scoring import error_terms as terms_lib
+from tfvae.scoring.row_slices import row_slices
+from tfvae.scoring.shared_trace import shared_function
 from tfvae.serving import OUTPUT_TERMS
-from tfvae.shared_trace import shared_function
 
 #: Per-example scores of `anomaly_scores`, float32 `[batch]`: the named scores
 #: (`tfvae.score_names`, with their definitions) and `score`, the model's `score_name`,
@@ -50,7 +50,7 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
         mc_samples: int. 0 decodes `z_mean`; L > 0 averages over L samples.
         seed: int. Seed of the Monte Carlo noise.
         keys: the outputs needed, or None for all. The per-example error terms are
-            computed only for these, in one fused pass (`tfvae.error_terms`).
+            computed only for these, in one fused pass (`tfvae.scoring.error_terms`).
 
     Returns:
         A dict of tensors: the `SCORE_OUTPUTS` (float32 `[batch]`), plus
@@ -233,7 +233,7 @@ def _signature(inputs):
 def batch_scorer(model, keys=None, mc_samples=0):
     """The traced `anomaly_scores` of `model` returning only `keys`.
 
-    The trace takes the model's variables as arguments (`tfvae.shared_trace`), so it
+    The trace takes the model's variables as arguments (`tfvae.scoring.shared_trace`), so it
     serves every model of the same structure: scoring a second model of the same
     shapes, or the same model again, does not trace again. Outputs not in `keys` are
     pruned from the graph.
@@ -254,7 +254,7 @@ def batch_scorer(model, keys=None, mc_samples=0):
 def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=None, mc_samples=0):
     """Runs `anomaly_scores` over numpy inputs in batches, traced once per model structure.
 
-    Batches are row slices of `x` (`tfvae.array_batches`: no copy of the whole array,
+    Batches are row slices of `x` (`tfvae.scoring.row_slices`: no copy of the whole array,
     no allocation per batch), and the results are written into arrays allocated once.
 
     Args:
@@ -272,7 +272,7 @@ def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=None, mc_samples=0):
     scorer = batch_scorer(model, keys, mc_samples)
     n_rows = len(tf.nest.flatten(x)[0])
     results = None
-    for start, stop, batch in array_batches(x, batch_size):
+    for start, stop, batch in row_slices(x, batch_size):
         out = scorer(batch)
         if results is None:
             results = {

@@ -21,7 +21,7 @@ def _aligned_empty(shape, dtype):
     return raw[offset : offset + size].view(dtype).reshape(shape)
 
 
-def array_batches(x, batch_size):
+def row_slices(x, batch_size):
     """Yields `(start, stop, batch)` over the rows of `x`, `batch` a tensor (or dict of them).
 
     A batch is only valid until the next one is requested (a float32 array's batches
