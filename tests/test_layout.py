@@ -7,6 +7,8 @@
 3. `models/`, `preprocessing/`, `fitting/`, `data/` and `scoring/` never import `detectors/`,
    `evaluation/`, `beam/` or `commands/`; `models/` never imports the scoring function
    (it calls the models, not the reverse).
+4. No loop between rooms (each sub-folder of `tfvae/` and each top-level module but the
+   package face): dependencies point one way.
 """
 
 import ast
@@ -124,3 +126,41 @@ def test_models_do_not_call_back_into_the_scoring_function():
         if _within(target, "tfvae.scoring.scores") or _within(target, "tfvae.scoring")
     ]
     assert not wrong
+
+
+def _room_of(target):
+    """The room of an imported `tfvae...` name: its sub-folder or top-level module."""
+    parts = target.split(".")
+    if parts[0] != "tfvae" or len(parts) < 2:
+        return None
+    if (PACKAGE / parts[1]).is_dir():
+        return parts[1] + "/"
+    return parts[1] + ".py" if (PACKAGE / f"{parts[1]}.py").exists() else None
+
+
+def test_no_loop_between_rooms():
+    arrows = {}
+    for path in _files("."):
+        if path == PACKAGE / "__init__.py":
+            continue
+        parts = path.relative_to(PACKAGE).parts
+        room = parts[0] + "/" if len(parts) > 1 else parts[0]
+        for _, target in _imports(path):
+            found = _room_of(target)
+            if found and found != room:
+                arrows.setdefault(room, set()).add(found)
+    done, path = set(), []
+
+    def visit(room):
+        if room in path:
+            return path[path.index(room) :] + [room]
+        if room in done:
+            return None
+        path.append(room)
+        loop = next(filter(None, (visit(n) for n in sorted(arrows.get(room, ())))), None)
+        path.pop()
+        done.add(room)
+        return loop
+
+    loops = [loop for room in sorted(arrows) if (loop := visit(room))]
+    assert not loops, " -> ".join(loops[0])

@@ -1,11 +1,9 @@
 """Input checks that run before any expensive work, with errors that name the problem."""
 
-import os
-
 import numpy as np
 import pandas as pd
 
-from tfvae.quoting import clean, quote
+from tfvae.quoting import quote
 
 #: `fit` refuses fewer rows: the threshold is a percentile of held-out scores.
 MIN_FIT_ROWS = 10
@@ -68,8 +66,8 @@ def check_features(
     """Validates a feature table and returns it as float32 plus its column names.
 
     Args:
-        x: numpy array `[n_rows, n_features]`, pandas `DataFrame`, or the path of a
-            `.csv[.gz]`/`.parquet` file (read into a DataFrame).
+        x: numpy array `[n_rows, n_features]` or pandas `DataFrame` (files are read
+            first, `tfvae.data.read_table`).
         n_features: int or None. Expected width (from `fit`), checked when given.
         feature_names: list of str or None. Expected column names (from a DataFrame
             seen in `fit`), checked when `x` is a DataFrame.
@@ -94,10 +92,6 @@ def check_features(
             f"{getattr(x, 'shape', '?')}); convert it first with `{name}.toarray()` if it fits "
             "in memory."
         )
-    if isinstance(x, (str, os.PathLike)):
-        from tfvae.data.frames import read_table
-
-        x = read_table(x, name)
     if isinstance(x, pd.DataFrame):
         check_unique_columns(x, name)
         names = [str(c) for c in x.columns]
@@ -187,109 +181,3 @@ def _numeric_array(x, name):
 
 def _is_numeric(dtype):
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
-
-
-def read_csv(path, **kwargs):
-    """`pandas.read_csv` with errors that name the file (and the line, for ragged rows).
-
-    Reads a UTF-8 byte-order mark as such (not as part of the first column name),
-    refuses a file with a header but no rows, and a row with more or fewer fields
-    than the header (pandas would pad it with NaN).
-
-    Args:
-        path: str. A `.csv` or `.csv.gz` file.
-        **kwargs: passed to `pandas.read_csv`.
-
-    Returns:
-        A `DataFrame`.
-
-    Raises:
-        ValueError: empty, header-only, truncated/corrupt gzip, undecodable or ragged file.
-    """
-    import gzip
-    import zlib
-
-    path = os.fspath(path)
-    try:
-        frame = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path} is empty (no header, no rows).") from None
-    except pd.errors.ParserError as error:
-        raise ValueError(f"{path}: {' '.join(str(error).split())}") from None
-    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise ValueError(
-            f"{path} is not a valid gzip file (corrupt or truncated): {error}"
-        ) from None
-    except UnicodeDecodeError:
-        raise ValueError(_not_utf8(path)) from None
-    if len(frame) == 0:
-        raise ValueError(f"{path} has a header but no rows.")
-    if frame.isna().to_numpy().any():
-        has_header = kwargs.get("header", "infer") is not None
-        _refuse_ragged(path, len(frame.columns) if has_header else None)
-    return frame
-
-
-def _not_utf8(path):
-    """The message for a CSV that is not UTF-8, naming its first such line."""
-    import gzip
-
-    opener = gzip.open if path.lower().endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                return (
-                    f"{clean(path)}, line {number}: not UTF-8 text (byte 0x{line[error.start]:02x} "
-                    f"at position {error.start + 1}); save the file as UTF-8."
-                )
-    return f"{clean(path)} is not UTF-8 text: is it really a CSV?"
-
-
-def _refuse_ragged(path, n_fields):
-    """Raises a ValueError at the first line whose field count differs from the header's."""
-    import csv
-    import gzip
-
-    opener = gzip.open if path.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        for number, row in enumerate(csv.reader(handle), start=1):
-            if n_fields is None:
-                n_fields = len(row)
-            if row and len(row) != n_fields:
-                raise ValueError(
-                    f"{path} line {number} has {len(row)} fields, the header has {n_fields}."
-                )
-
-
-def load_npz(path):
-    """`numpy.load` of an `.npz` archive (no pickle), with errors that name the file.
-
-    Returns:
-        A dict of arrays.
-
-    Raises:
-        ValueError: not a zip archive (e.g. a Parquet file named `.npz`), truncated,
-            or holding object arrays (which would need pickle).
-    """
-    import zipfile
-    import zlib
-
-    path = os.fspath(path)
-    if not zipfile.is_zipfile(path):
-        with open(path, "rb") as f:
-            magic = f.read(4)
-        kind = " (it is a Parquet file)" if magic == b"PAR1" else ""
-        raise ValueError(f"{path} is not an `.npz` archive{kind}, or it is truncated.")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
-    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
-        raise ValueError(f"{path} is a damaged `.npz` archive ({error}).") from None
-    except ValueError as error:
-        if "pickle" in str(error):
-            raise ValueError(
-                f"{path} holds object arrays; tfvae reads numeric arrays only (no pickle)."
-            ) from None
-        raise

@@ -13,7 +13,7 @@ import typing
 import numpy as np
 
 from tfvae.data.idx import load_idx
-from tfvae.validation import load_npz
+from tfvae.data.npz import read_npz
 
 
 @dataclasses.dataclass
@@ -39,16 +39,10 @@ class ArrayBundle:
 
 
 def npz_arrays(path, normal_label=None):
-    """`(x, is_anomaly or None, None)` of an npz holding `X` (and optionally `y`)."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"npz file not found: {path!r}.")
-    data = load_npz(path)
-    if "X" not in data:
-        raise ValueError(f"{path}: expected an array named `X`; found {sorted(data)}.")
-    normal = 0 if normal_label is None else normal_label
-    y = data.get("y")
-    return data["X"].astype("float32"), None if y is None else (y != normal).astype(int), None
+    """`(x, is_anomaly or None, None)` of an npz (`tfvae.data.npz.read_npz`); labels other
+    than `normal_label` (default 0) mark anomalies."""
+    x, y = read_npz(path, normal_label=0 if normal_label is None else normal_label)
+    return x.astype("float32"), y, None
 
 
 def mnist_arrays(folder, normal_digit=0):

@@ -2,12 +2,14 @@
 
 import abc
 import copy
+import os
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
+from tfvae.data.frames import read_table
 from tfvae.detectors.probabilities import outlier_probability, prediction_confidence
 from tfvae.thresholds import FixedThreshold, Threshold, p_values, threshold_rule
 from tfvae.validation import check_features, check_fit_rows, check_magnitude
@@ -53,7 +55,7 @@ class BaseDetector(BaseEstimator, abc.ABC):
     def _fit_rows(self, X):
         """The checked rows `_fit_scores` trains on; sets `n_features_in_` (and
         `feature_names_in_` when `X` names its columns)."""
-        x, names = check_features(X)
+        x, names = check_features(_read(X))
         check_fit_rows(len(x))
         check_magnitude(x, names)
         self.n_features_in_ = x.shape[1]
@@ -181,7 +183,7 @@ class BaseDetector(BaseEstimator, abc.ABC):
         self._check_fitted()
         names = getattr(self, "feature_names_in_", None)
         x, _ = check_features(
-            X,
+            _read(X),
             n_features=self.n_features_in_,
             feature_names=None if names is None or isinstance(X, np.ndarray) else list(names),
             allow_nonfinite=allow_nonfinite,
@@ -279,3 +281,8 @@ class BaseDetector(BaseEstimator, abc.ABC):
     @abc.abstractmethod
     def _raw_scores(self, x):
         """Scores validated float32 `x`."""
+
+
+def _read(X):
+    """`X` as given, or the table read from a `.csv[.gz]`/`.parquet` path."""
+    return read_table(X) if isinstance(X, (str, os.PathLike)) else X

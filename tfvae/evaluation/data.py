@@ -6,34 +6,13 @@ tables through the tabular preprocessing) plug in at one place.
 
 import os
 
-import numpy as np
-import pandas as pd
-
-from tfvae.validation import check_features, load_npz, read_csv
-
-
-def _labels(values, source):
-    values = np.asarray(values).reshape(-1)
-    if pd.isna(values).any():
-        raise ValueError(f"{source}: the labels hold missing values.")
-    unique = set(np.unique(values).tolist())
-    if not unique <= {0, 1}:
-        raise ValueError(
-            f"{source}: labels must be 0 (normal) / 1 (anomaly); found {sorted(unique)[:10]}."
-        )
-    return values.astype(np.int64)
+from tfvae.data.frames import read_csv
+from tfvae.data.npz import binary_labels, read_npz
+from tfvae.validation import check_features
 
 
 def _read_npz(path, labels):
-    data = load_npz(path)
-    x_key = "X" if "X" in data else ("x" if "x" in data else None)
-    if x_key is None:
-        raise ValueError(f"{path} has no array `X` (found {sorted(data)}).")
-    y_key = labels or ("y" if "y" in data else None)
-    if labels is not None and labels not in data:
-        raise ValueError(f"{path} has no label array {labels!r} (found {sorted(data)}).")
-    x = data[x_key]
-    y = None if y_key is None else _labels(data[y_key], path)
+    x, y = read_npz(path, labels)
     return x, y, None
 
 
@@ -43,7 +22,7 @@ def _read_csv(path, labels):
     if labels is not None:
         if labels not in frame.columns:
             raise ValueError(f"{path} has no column {labels!r} (columns: {list(frame.columns)}).")
-        y = _labels(frame.pop(labels).to_numpy(), f"{path} column {labels!r}")
+        y = binary_labels(frame.pop(labels).to_numpy(), f"{path} column {labels!r}")
     x, names = check_features(frame, name=os.path.basename(path), purpose="evaluating")
     return x, y, names
 
