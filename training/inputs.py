@@ -11,7 +11,7 @@ import numpy as np
 
 from tfvae.data import array_sources
 from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
-from tfvae.data.table_input import iter_split_blocks, table_dataset
+from tfvae.data.table_stream import iter_split_blocks, table_dataset
 from tfvae.preprocessing.feature_scaler import scaler_for
 
 TABLE_SOURCES = ("table", "kddcup99")

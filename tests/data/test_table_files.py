@@ -8,8 +8,8 @@ import pytest
 
 from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
 from tfvae.data.table_files import TableFiles, list_table_files
-from tfvae.data.table_input import split_batches, table_dataset
 from tfvae.data.table_scan import scan_tables
+from tfvae.data.table_stream import split_batches, table_dataset
 
 
 def _frame(n, start=0, seed=0):

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from table_helpers import mixed_frame
 
-from tfvae.data import arrow_batches, to_columns
+from tfvae.data import table_reader, to_columns
 from tfvae.detectors import TabularVAEDetector, VAEDetector
 from tfvae.scoring.scores import score_in_batches
 from tfvae.scoring.tables import score_table
@@ -85,13 +85,13 @@ def test_blocks_bound_memory(tmp_path, tabular, monkeypatch):
     path = tmp_path / "many.csv"
     pd.concat([frame] * 3).to_csv(path, index=False)
     sizes = []
-    original = arrow_batches.parse_csv_piece
+    original = table_reader.parse_csv_piece
 
     def spy(piece, *args):
         sizes.append(len(piece))
         return original(piece, *args)
 
-    monkeypatch.setattr(arrow_batches, "parse_csv_piece", spy)
+    monkeypatch.setattr(table_reader, "parse_csv_piece", spy)
     report = score_table(detector.model_, path, tmp_path / "out.csv", block_bytes=4096)
     assert report["scored"] == 900
     assert max(sizes) <= 2 * 4096 and len(sizes) >= path.stat().st_size // 8192

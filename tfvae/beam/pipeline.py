@@ -28,8 +28,8 @@ from tfvae.beam.read_blocks import (
     open_table,
     read_specs,
 )
-from tfvae.data.arrow_batches import is_parquet, read_header
 from tfvae.data.table_files import list_table_files
+from tfvae.data.table_reader import is_parquet, read_header
 from tfvae.quoting import clean
 
 #: Used when no runner option is given: DirectRunner, one worker thread per core in this

@@ -2,7 +2,7 @@
 
 A file is read by one worker, which only cuts it into blocks of whole lines (CSV) or
 record batches (Parquet) and counts lines; the blocks are spread over the workers, which
-parse them with the same pyarrow reader as `tfvae score` (`tfvae.data.arrow_batches`).
+parse them with the same pyarrow reader as `tfvae score` (`tfvae.data.table_reader`).
 Nothing stops the job: a bad row is one dead-letter record (file, line, reason), a file
 that cannot be opened or read is one record naming the file (and the line it stopped at).
 """
@@ -18,7 +18,8 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from tfvae.column_kinds import CATEGORICAL
-from tfvae.data.arrow_batches import (
+from tfvae.data.csv_fields import MAX_REASON_CHARS, read_errors_named
+from tfvae.data.table_reader import (
     is_parquet,
     line_count,
     parquet_blocks,
@@ -26,7 +27,6 @@ from tfvae.data.arrow_batches import (
     parse_csv_piece,
     split_csv,
 )
-from tfvae.data.csv_chunks import MAX_REASON_CHARS, read_errors_named
 from tfvae.quoting import clean, quote
 
 DEAD_LETTER = "dead_letter"

@@ -12,8 +12,8 @@ from tfvae.data.frames import (
 from tfvae.data.npz import read_npz
 from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
 from tfvae.data.table_files import TableFiles
-from tfvae.data.table_input import table_dataset
 from tfvae.data.table_scan import scan_tables
+from tfvae.data.table_stream import table_dataset
 
 __all__ = [
     "TEST",

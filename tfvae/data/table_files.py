@@ -2,7 +2,7 @@
 
 `TableFiles` knows the files, their columns (one header for all shards, or the names of
 header-less fields), the label column and which label is normal, and reads the shards
-block by block with `arrow_batches` (every row keeps its file and line). It is what the
+block by block with `table_reader` (every row keeps its file and line). It is what the
 statistics pass (`table_scan`) and the training input (`table_dataset`) read.
 """
 
@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from tfvae.column_kinds import CATEGORICAL, infer_kinds
-from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
+from tfvae.data.table_reader import is_parquet, iter_table_batches, read_header
 
 #: File names a folder of shards is listed by.
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet")

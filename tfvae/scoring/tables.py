@@ -1,6 +1,6 @@
 """Fast single-machine scoring of a CSV or Parquet table into a CSV or Parquet file.
 
-pyarrow parses the input in large blocks on every core (`arrow_batches`), the traced
+pyarrow parses the input in large blocks on every core (`table_reader`), the traced
 scorer (`tfvae.scoring.scores.batch_scorer`) scores each block, and a pyarrow writer streams
 the result to a temporary file renamed into place at the end. Memory is bounded by a
 few blocks, never by the file.
@@ -18,7 +18,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from tfvae.atomic import atomic_path
-from tfvae.data.arrow_batches import is_parquet, iter_table_batches, read_header
+from tfvae.data.table_reader import is_parquet, iter_table_batches, read_header
 from tfvae.quoting import clean
 from tfvae.saving import as_model
 from tfvae.scoring.scores import batch_scorer

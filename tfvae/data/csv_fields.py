@@ -1,6 +1,6 @@
 """Typing of raw string fields by column kind, bad values reported with their lines.
 
-`arrow_batches` parses a block as text with this when pyarrow finds a value that is
+`table_reader` parses a block as text with this when pyarrow finds a value that is
 not a number in a numeric column: nothing is dropped silently, every such value
 becomes an error naming its line.
 """

@@ -31,13 +31,13 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from tfvae.column_kinds import CATEGORICAL, NUMERIC
-from tfvae.data.csv_chunks import MAX_REASON_CHARS, Chunk, read_errors_named, typed_columns
+from tfvae.data.csv_fields import MAX_REASON_CHARS, Chunk, read_errors_named, typed_columns
 from tfvae.quoting import clean, quote
 
 #: Longest line read (bytes); a longer one is a bad row, skipped as it is read.
 MAX_LINE_BYTES = 64 << 20
 
-#: Texts read as a missing number (NaN), as `csv_chunks.typed_columns` reads them.
+#: Texts read as a missing number (NaN), as `csv_fields.typed_columns` reads them.
 _NULL_TEXTS = ["", "nan", "NaN", "NAN", "na", "NA", "null", "NULL", "Null", "none", "None", "NONE"]
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tfvae.data.arrow_batches import iter_table_batches, read_header
-from tfvae.data.csv_chunks import Chunk, typed_columns
+from tfvae.data.csv_fields import Chunk, typed_columns
+from tfvae.data.table_reader import iter_table_batches, read_header
 
 SPECS = [{"name": "a", "kind": "numeric"}, {"name": "b", "kind": "categorical"}]
 
@@ -64,18 +64,18 @@ def test_each_bad_line_is_one_error_whatever_is_wrong(tmp_path):
 def test_an_overlong_line_is_skipped_as_it_is_read_and_offsets_stay_exact(monkeypatch):
     import io
 
-    from tfvae.data import arrow_batches
+    from tfvae.data import table_reader
 
-    monkeypatch.setattr(arrow_batches, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(table_reader, "MAX_LINE_BYTES", 1000)
     data = b"a,b\n" + b"1,x\n" * 300 + b"9" * 5000 + b"\n" + b"2,y\n" * 300
-    header, pieces = arrow_batches.split_csv(io.BytesIO(data), "t.csv", block_bytes=256)
+    header, pieces = table_reader.split_csv(io.BytesIO(data), "t.csv", block_bytes=256)
     pieces = list(pieces)
     assert header == ["a", "b"]
     for first, offset, piece in pieces:  # Beam's workers re-read blocks by these offsets
         if piece is not None:
             assert data[offset : offset + len(piece)] == piece
             assert data[:offset].count(b"\n") + 1 == first
-    batches = [arrow_batches.parse_csv_piece(p, f, header, SPECS) for f, _, p in pieces]
+    batches = [table_reader.parse_csv_piece(p, f, header, SPECS) for f, _, p in pieces]
     assert [e for b in batches for e in b.errors] == [(302, "line longer than 1000 bytes, skipped")]
     lines = np.concatenate([b.lines for b in batches])
     assert lines.tolist() == list(range(2, 302)) + list(range(303, 603))
