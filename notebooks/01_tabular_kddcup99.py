@@ -37,7 +37,7 @@ import pandas as pd
 import tensorflow as tf
 
 import tfvae
-from tfvae.data import to_columns
+from tfvae.preprocessing import to_columns
 from tfvae.data.kddcup99 import classic_split, load_kddcup99
 from tfvae.evaluation import evaluate
 from tfvae.export import export_model

@@ -11,6 +11,16 @@ MIN_FIT_ROWS = 10
 MAX_ABS_VALUE = 1e18
 
 
+def check_table(table, name="X", expected="a DataFrame"):
+    """`table` itself when it is a non-empty DataFrame; `expected` says what else the
+    caller takes, in the message."""
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"Expected `{name}` to be {expected}. Received {type(table).__name__}.")
+    if len(table) == 0:
+        raise ValueError(f"`{name}` is empty: it has no rows.")
+    return table
+
+
 def check_fit_rows(n_rows, name="X"):
     """Refuses to fit on fewer than `MIN_FIT_ROWS` rows (one row trains, then flags everything)."""
     if n_rows < MIN_FIT_ROWS:

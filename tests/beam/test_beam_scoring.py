@@ -14,7 +14,7 @@ from table_helpers import mixed_frame  # noqa: E402
 
 from tfvae import anomaly_scores  # noqa: E402
 from tfvae.commands.main import main  # noqa: E402
-from tfvae.data import to_columns  # noqa: E402
+from tfvae.preprocessing import to_columns  # noqa: E402
 
 
 def _close_to(expected, key):

@@ -7,9 +7,8 @@ import tensorflow as tf
 from helpers import config_round_trip, keras_round_trip
 from table_helpers import mixed_frame
 
-from tfvae.data import to_columns
 from tfvae.models import VAE, DenseDecoder, DenseEncoder
-from tfvae.preprocessing import TabularPreprocessor
+from tfvae.preprocessing import TabularPreprocessor, to_columns
 
 
 def test_from_dataframe_infers_kinds_and_statistics():
@@ -125,3 +124,12 @@ def test_saved_model_signature_from_input_signature_scores_raw_columns(tmp_path)
     loaded = tf.saved_model.load(str(tmp_path / "sm"))
     out = loaded.signatures["score_raw"](**{k: tf.constant(v) for k, v in columns.items()})
     np.testing.assert_allclose(out["score"].numpy(), expected, rtol=1e-5)
+
+
+def test_to_columns_takes_frames_and_names_what_else_to_do(tmp_path):
+    frame = mixed_frame(5)
+    pre = TabularPreprocessor.from_dataframe(frame)
+    with pytest.raises(ValueError, match="read files with `tfvae.data.read_table`"):
+        to_columns(str(tmp_path / "rows.csv"), pre)
+    with pytest.raises(ValueError, match="`X` is empty"):
+        to_columns(frame.iloc[:0], pre)

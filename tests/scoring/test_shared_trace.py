@@ -3,9 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from tfvae.data import to_columns
 from tfvae.models import VAE, DenseDecoder, DenseEncoder, GANomaly
-from tfvae.preprocessing import TabularPreprocessor
+from tfvae.preprocessing import TabularPreprocessor, to_columns
 from tfvae.scoring.scores import anomaly_scores, score_in_batches
 
 

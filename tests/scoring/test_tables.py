@@ -3,8 +3,9 @@ import pandas as pd
 import pytest
 from table_helpers import mixed_frame
 
-from tfvae.data import table_reader, to_columns
+from tfvae.data import table_reader
 from tfvae.detectors import TabularVAEDetector, VAEDetector
+from tfvae.preprocessing import to_columns
 from tfvae.scoring.scores import score_in_batches
 from tfvae.scoring.tables import score_table
 

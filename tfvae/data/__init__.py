@@ -2,13 +2,7 @@
 memory), KDDCup99, array data sets. (The layers that preprocess them inside the model
 are in `tfvae.preprocessing`.)"""
 
-from tfvae.data.frames import (
-    grouped_feature_frame,
-    read_csv,
-    read_table,
-    to_columns,
-    unknown_categories,
-)
+from tfvae.data.frames import read_csv, read_table
 from tfvae.data.npz import read_npz
 from tfvae.data.row_split import TEST, TRAIN, VALIDATION, RowSplit, Sharding
 from tfvae.data.table_files import TableFiles
@@ -22,12 +16,9 @@ __all__ = [
     "RowSplit",
     "Sharding",
     "TableFiles",
-    "grouped_feature_frame",
     "read_csv",
     "read_npz",
     "read_table",
     "scan_tables",
     "table_dataset",
-    "to_columns",
-    "unknown_categories",
 ]

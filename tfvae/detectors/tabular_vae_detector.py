@@ -4,8 +4,9 @@ import warnings
 
 import numpy as np
 
-from tfvae.data.frames import grouped_feature_frame, read_table, to_columns, unknown_categories
+from tfvae.data.frames import read_table
 from tfvae.detectors.base_vae_detector import BaseVAEDetector, extends_parameters
+from tfvae.preprocessing.columns import grouped_feature_frame, to_columns, unknown_categories
 from tfvae.preprocessing.tabular_preprocessor import TabularPreprocessor
 from tfvae.scoring.scores import score_in_batches
 from tfvae.validation import check_fit_rows, check_no_inf, check_unique_columns
@@ -110,7 +111,7 @@ class TabularVAEDetector(BaseVAEDetector):
     def _checked(self, X, allow_nonfinite=False):
         self._check_fitted()
         check_unique_columns(X)
-        columns = to_columns(X, self.model_.preprocessor)
+        columns = to_columns(read_table(X), self.model_.preprocessor)
         if not allow_nonfinite:
             _check_finite(columns, self.model_.preprocessor)
         counts = unknown_categories(columns, self.model_.preprocessor)
@@ -125,7 +126,8 @@ class TabularVAEDetector(BaseVAEDetector):
     def unknown_categories(self, X):
         """Counts of out-of-vocabulary values per categorical column of `X`."""
         self._check_fitted()
-        return unknown_categories(to_columns(X, self.model_.preprocessor), self.model_.preprocessor)
+        columns = to_columns(read_table(X), self.model_.preprocessor)
+        return unknown_categories(columns, self.model_.preprocessor)
 
     def feature_scores(self, X):
         """Per-original-column squared error (one-hot groups summed) as a DataFrame."""

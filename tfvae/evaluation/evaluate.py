@@ -8,10 +8,11 @@ from sklearn import metrics as sk_metrics
 
 from tfvae.anomaly_generation import generate_anomalies
 from tfvae.atomic import staged_folder
-from tfvae.data.frames import to_columns
+from tfvae.data.frames import read_table
 from tfvae.evaluation.report import write_report
 from tfvae.extras import require_extra
 from tfvae.metrics import detection_metrics
+from tfvae.preprocessing.columns import to_columns
 from tfvae.score_names import SCORE_NAMES
 from tfvae.scoring.scores import score_in_batches
 from tfvae.serving import ModelInputs
@@ -47,7 +48,7 @@ def _inputs(vae, x):
     float32 features in the model's column order."""
     inputs = None if vae is None else ModelInputs.from_model(vae)
     if inputs is not None and inputs.raw:
-        return to_columns(x, vae.preprocessor)  # TabularPreprocessor: strings kept
+        return to_columns(read_table(x), vae.preprocessor)  # TabularPreprocessor: strings kept
     if isinstance(x, pd.DataFrame) and inputs is not None and inputs.names is not None:
         missing = [name for name in inputs.names if name not in x.columns]
         if missing:

@@ -1,8 +1,10 @@
 """Layers that take raw inputs inside the model, and their statistics: the one array
 scaler (`FeatureScaler`, set up by `scaler_for`) and the raw-table preprocessing
-(`TabularPreprocessor`, its `TableStats` and the saved feature spec)."""
+(`TabularPreprocessor`, its `TableStats`, the saved feature spec and the raw columns
+it takes, `to_columns`)."""
 
 from tfvae.preprocessing.column_stats import TableStats
+from tfvae.preprocessing.columns import grouped_feature_frame, to_columns, unknown_categories
 from tfvae.preprocessing.feature_scaler import (
     FeatureScaler,
     input_values,
@@ -16,8 +18,11 @@ __all__ = [
     "FeatureScaler",
     "TableStats",
     "TabularPreprocessor",
+    "grouped_feature_frame",
     "input_values",
     "read_feature_spec",
     "scaler_for",
     "scaling_metadata",
+    "to_columns",
+    "unknown_categories",
 ]

@@ -212,7 +212,7 @@ def _result_table(batch, scores, calibrated):
 def _count_unknown(model, inputs, batch, report):
     if not inputs.raw:
         return
-    from tfvae.data.frames import unknown_categories
+    from tfvae.preprocessing.columns import unknown_categories
 
     for column, count in unknown_categories(batch.columns, model.preprocessor).items():
         report["unknown_categories"][column] = report["unknown_categories"].get(column, 0) + count
