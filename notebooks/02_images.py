@@ -35,7 +35,7 @@ import tensorflow as tf
 from sklearn.metrics import roc_auc_score
 
 import tfvae
-from tfvae.anomaly_generation import generate_anomalies
+from tfvae.evaluation.anomaly_generation import generate_anomalies
 from tfvae.metrics import detection_metrics
 from tfvae.plots import plot_most_anomalous, plot_reconstructions, plot_score_histogram
 from tfvae.scoring.scores import score_in_batches

@@ -379,6 +379,24 @@ def lock_folder(path, what):
     return fd
 
 
+def check_output(out_path, inputs, overwrite):
+    """Refuses, before scoring, an output that is a folder, an input, or exists (no `overwrite`).
+
+    Publishing checks again (`atomic_path` without `overwrite` never replaces a file
+    that appears meanwhile); this check only saves the work of a run that cannot publish.
+    """
+    shown = clean(out_path)
+    if os.path.isdir(out_path) or out_path.endswith(("/", os.sep)):
+        raise ValueError(f"The output {shown} is a folder; name the output file.")
+    for path in inputs:
+        if os.path.exists(path) and os.path.exists(out_path) and os.path.samefile(path, out_path):
+            raise ValueError(
+                f"The output {shown} is the input {clean(path)}: choose another output path."
+            )
+    if os.path.lexists(out_path) and not overwrite:
+        raise FileExistsError(f"{shown} exists already; pass --overwrite to replace it.")
+
+
 def refuse_existing(folder, names, flag="--overwrite"):
     """Raises `FileExistsError` naming the files of `names` already in `folder`.
 

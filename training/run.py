@@ -6,7 +6,7 @@ import typing
 
 from tfvae.training import artifacts, run_folder, strategies
 from tfvae.training import config as config_lib
-from tfvae.training import inputs as inputs_lib
+from tfvae.training import run_inputs as inputs_lib
 
 
 @dataclasses.dataclass

@@ -154,7 +154,7 @@ def test_a_failed_train_leaves_nothing_behind(train_config, tmp_path, monkeypatc
 def test_train_refuses_a_folder_another_run_holds_or_that_appears(
     train_config, tmp_path, monkeypatch, capsys
 ):
-    from tfvae.training import inputs
+    from tfvae.training import run_inputs as inputs
 
     out = tmp_path / "run"
     out.mkdir()

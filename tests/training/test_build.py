@@ -6,7 +6,7 @@ from tfvae.data.array_sources import ArrayBundle
 from tfvae.detectors import VAEDetector
 from tfvae.training.build import build_model
 from tfvae.training.config import from_dict
-from tfvae.training.inputs import ArrayInputs
+from tfvae.training.run_inputs import ArrayInputs
 
 
 def _configs(model):

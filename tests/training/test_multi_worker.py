@@ -123,7 +123,7 @@ def _sharded_table(folder, n_files=4, rows=240):
 def test_two_workers_each_read_their_shards_and_agree(tmp_path):
     from tfvae.data.row_split import TRAIN
     from tfvae.training.config import from_dict
-    from tfvae.training.inputs import TableInputs
+    from tfvae.training.run_inputs import TableInputs
 
     folder = _sharded_table(tmp_path / "shards")
     config = from_dict(

@@ -122,7 +122,7 @@ def test_bad_input_fails_before_training(tiny, tmp_path):
 
 
 def test_epoch_orders_are_full_batches_and_resume_sees_the_same_ones():
-    from tfvae.training.inputs import epoch_orders
+    from tfvae.training.run_inputs import epoch_orders
 
     full = epoch_orders(100, 32, seed=0, first_epoch=0, epochs=3)
     assert full.shape == (9, 32)  # 3 full batches per epoch, the remainder dropped

@@ -27,7 +27,7 @@ def add_arguments(parser):
         "--synthetic",
         default="feature_noise",
         help="anomalies to add when the data has no labelled anomaly: a method of "
-        "tfvae.anomaly_generation (feature_noise, latent_shift, prior_tail) or none",
+        "tfvae.evaluation.anomaly_generation (feature_noise, latent_shift, prior_tail) or none",
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument("--seed", type=number(int, 0, 2**32 - 1), default=0)
@@ -36,8 +36,8 @@ def add_arguments(parser):
 def run(args):
     import os
 
-    from tfvae.anomaly_generation import METHODS
     from tfvae.atomic import refuse_existing
+    from tfvae.evaluation.anomaly_generation import METHODS
     from tfvae.evaluation.data import read_labelled_data
     from tfvae.evaluation.evaluate import OUTPUT_FILES, evaluate
     from tfvae.quoting import clean, quote

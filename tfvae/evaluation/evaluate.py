@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as sk_metrics
 
-from tfvae.anomaly_generation import generate_anomalies
 from tfvae.atomic import staged_folder
 from tfvae.data.frames import read_table
+from tfvae.evaluation.anomaly_generation import generate_anomalies
 from tfvae.evaluation.report import write_report
 from tfvae.extras import require_extra
 from tfvae.metrics import detection_metrics

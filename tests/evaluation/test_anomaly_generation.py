@@ -5,7 +5,7 @@ from helpers import gaussian_blobs
 from sklearn.metrics import roc_auc_score
 
 from tfvae import VAE, DenseDecoder, DenseEncoder, VAEDetector
-from tfvae.anomaly_generation import METHODS, generate_anomalies
+from tfvae.evaluation.anomaly_generation import METHODS, generate_anomalies
 
 
 @pytest.fixture(scope="module")
