@@ -47,9 +47,9 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import command_line, machine_info  # noqa: E402
 
+from tfvae.atomic import write_json, write_text  # noqa: E402
 from tfvae.detectors import GANDetector, PCADetector, VAEDetector  # noqa: E402
 from tfvae.detectors.gan_training_check import GANTrainingError  # noqa: E402
-from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 from tfvae.fitting.schedule import training_schedule  # noqa: E402
 

@@ -182,7 +182,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not args.old and not args.fits:
         parser.error("give --old DIR (time against another checkout) and/or --fits N (memory)")
-    from tfvae.evaluation.files import write_json, write_text
+    from tfvae.atomic import write_json, write_text
 
     report = {
         "command": command_line(argv),

@@ -35,9 +35,9 @@ from sklearn.preprocessing import MinMaxScaler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import command_line, machine_info  # noqa: E402
 
+from tfvae.atomic import write_json, write_text  # noqa: E402
 from tfvae.data.kddcup99 import classic_split, load_kddcup99  # noqa: E402
 from tfvae.detectors import TabularVAEDetector, VAEDetector  # noqa: E402
-from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 from tfvae.metrics import detection_metrics  # noqa: E402
 from tfvae.preprocessing import to_columns  # noqa: E402

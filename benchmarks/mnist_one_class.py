@@ -32,8 +32,8 @@ import keras  # noqa: E402
 from common import command_line, machine_info  # noqa: E402
 
 import tfvae  # noqa: E402
+from tfvae.atomic import write_json, write_text  # noqa: E402
 from tfvae.detectors import GANTrainingError  # noqa: E402
-from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 
 METHODS = ("gan", "vae", "autoencoder")

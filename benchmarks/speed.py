@@ -49,8 +49,8 @@ from tflite_latency import measure as tflite_row_latency  # noqa: E402
 from tflite_latency import op_counts  # noqa: E402
 
 import tfvae  # noqa: E402
+from tfvae.atomic import write_json, write_text  # noqa: E402
 from tfvae.detectors import VAEDetector  # noqa: E402
-from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 from tfvae.fitting.schedule import row_batches, training_schedule  # noqa: E402
 from tfvae.scoring.scores import score_in_batches  # noqa: E402

@@ -36,8 +36,8 @@ from common import command_line, machine_info  # noqa: E402
 from speed import best_rates  # noqa: E402
 from speed_reference import BareTrainer, Network, forward_chain  # noqa: E402
 
+from tfvae.atomic import write_json, write_text  # noqa: E402
 from tfvae.detectors import VAEDetector  # noqa: E402
-from tfvae.evaluation.files import write_json, write_text  # noqa: E402
 from tfvae.evaluation.markdown import markdown_table  # noqa: E402
 from tfvae.fitting.schedule import row_batches, training_schedule  # noqa: E402
 from tfvae.scoring import error_terms, scores  # noqa: E402

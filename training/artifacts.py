@@ -18,10 +18,6 @@ RUN_FILES = (
 RUN_FOLDERS = ("checkpoints", "backup", "logs", "workers")
 
 
-def write_json(path, data):
-    return atomic.write_json(path, data)
-
-
 def write_yaml(path, data):
     import yaml
 

@@ -4,6 +4,7 @@ import os
 
 import numpy as np
 
+from tfvae import atomic
 from tfvae.metrics import detection_metrics
 from tfvae.scoring.scores import score_in_batches
 from tfvae.thresholds import threshold_rule
@@ -44,7 +45,7 @@ def calibrate_and_save(config, model, inputs, info, out_dir):
         y_test = np.concatenate([y for _, y in tested])
         metrics["test"] = detection_metrics(y_test, test_scores, rule.threshold_)
     artifacts.write_npy(os.path.join(out_dir, "calibration_scores.npy"), scores)
-    artifacts.write_json(os.path.join(out_dir, "threshold.json"), threshold)
+    atomic.write_json(os.path.join(out_dir, "threshold.json"), threshold)
     model_path = artifacts.save_model(model, os.path.join(out_dir, "model.keras"))
-    artifacts.write_json(os.path.join(out_dir, "metrics.json"), metrics)
+    atomic.write_json(os.path.join(out_dir, "metrics.json"), metrics)
     return metrics, model_path

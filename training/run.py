@@ -4,6 +4,7 @@ import dataclasses
 import os
 import typing
 
+from tfvae import atomic
 from tfvae.training import artifacts, run_folder, strategies
 from tfvae.training import config as config_lib
 from tfvae.training import run_inputs as inputs_lib
@@ -111,7 +112,7 @@ def _train_in(config, strategy, inputs, workers, global_batch, steps_per_epoch, 
     write_dir = strategies.worker_dir(run_dir, strategy)
     os.makedirs(write_dir, exist_ok=True)
     if chief:
-        artifacts.write_json(os.path.join(run_dir, "config.json"), config_lib.to_dict(config))
+        atomic.write_json(os.path.join(run_dir, "config.json"), config_lib.to_dict(config))
         artifacts.write_yaml(os.path.join(run_dir, "config.yaml"), config_lib.to_dict(config))
     first_epoch = fit_loop.backup_epoch(os.path.join(write_dir, "backup"))
     datasets = inputs.datasets(config, strategy, global_batch, workers, first_epoch)

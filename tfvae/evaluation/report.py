@@ -2,7 +2,7 @@
 
 import os
 
-from tfvae.evaluation.files import write_json, write_text
+from tfvae.atomic import write_json, write_text
 from tfvae.evaluation.markdown import markdown_table
 
 _ROWS = (
