@@ -149,7 +149,9 @@ def _neighbour_scores(model, z_mean, outputs, keys):
     found = {"neighbour_distance": neighbours(z_mean)}
     if combined:
         pair = tf.stack([outputs["negative_elbo"], found["neighbour_distance"]], axis=1)
-        found["elbo_neighbours"] = losses.calibrated_sum(pair, model.score_calibration)
+        found["elbo_neighbours"] = losses.calibrated_sum(
+            pair, model.score_calibration, weights=(1.0, neighbours.weight)
+        )
     return found
 
 
