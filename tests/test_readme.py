@@ -89,3 +89,20 @@ def test_readme_install_section_names_every_extra():
     # Dependencies are not to be installed by hand, extras are installed as extras.
     for stale in ("pip install ai-edge-litert", "pip install tensorflow-serving-api"):
         assert stale not in README
+
+
+def test_readme_defaults_section_names_the_real_defaults():
+    """Each `argument=value` the defaults section gives for `VAEDetector()` is its default."""
+    import ast
+
+    from tfvae import VAEDetector
+
+    section = README.split("`VAEDetector()` with no arguments", 1)[1]
+    bullets = section[section.index("\n- **") :].split("\n\n", 1)[0]  # the list of defaults
+    defaults = VAEDetector().get_params()
+    named = {}
+    for name, value in re.findall(r"`(\w+)=([^`]+)`", bullets):
+        if name in defaults and re.fullmatch(r"[\d.e+-]+|\"\w+\"|True|False|None", value):
+            named[name] = ast.literal_eval(value)  # not `contamination=c`: a placeholder
+    assert {"members", "neighbour_weight", "n_neighbors", "standardize"} <= set(named)
+    assert named == {name: defaults[name] for name in named}

@@ -95,23 +95,27 @@ def negative_log_likelihood(x, x_hat, likelihood="gaussian", log_var=None):
     return tf.reduce_sum(terms, axis=_feature_axes(terms))
 
 
-def calibrated_sum(scores, calibration):
+def calibrated_sum(scores, calibration, weights=None):
     """Sums scores of different units after putting them on one robust scale.
 
     Each score becomes `z = (score - center) / scale` (center and scale: median and
     IQR of held-out rows), then `sign(z) * log(1 + |z|)`, so that no single score's
-    heavy tail decides alone, and the results are added.
+    heavy tail decides alone, and the results are added, each times its weight.
 
     Args:
         scores: tensor `[batch, n_scores]`.
         calibration: tensor `[2, n_scores]`: centers, then scales.
+        weights: sequence of `n_scores` floats, or None (all 1).
 
     Returns:
         A float tensor `[batch]`.
     """
     calibration = tf.cast(calibration, scores.dtype)
     z = (scores - calibration[0]) / calibration[1]
-    return tf.reduce_sum(tf.sign(z) * tf.math.log1p(tf.abs(z)), axis=1)
+    compressed = tf.sign(z) * tf.math.log1p(tf.abs(z))
+    if weights is not None:
+        compressed = compressed * tf.constant(weights, scores.dtype)
+    return tf.reduce_sum(compressed, axis=1)
 
 
 def trimmed_weights(per_example_loss, fraction):

@@ -13,7 +13,8 @@ from tfvae import VAEDetector
 def fitted():
     x_train, x_test, y_test = with_anomalies(n_normal=400, n_anomalies=40)
     columns = [f"sensor_{i}" for i in range(x_train.shape[1])]
-    detector = VAEDetector(epochs=40, batch_size=64, seed=0).fit(
+    # A weight other than the default: loading must restore it from the file.
+    detector = VAEDetector(epochs=40, batch_size=64, neighbour_weight=0.75, seed=0).fit(
         pd.DataFrame(x_train, columns=columns)
     )
     return detector, pd.DataFrame(x_test, columns=columns), y_test
@@ -58,6 +59,10 @@ def test_save_and_load_give_identical_scores(fitted, tmp_path):
     np.testing.assert_array_equal(loaded.score_samples(x_test), detector.score_samples(x_test))
     np.testing.assert_array_equal(loaded.predict(x_test), detector.predict(x_test))
     assert list(loaded.feature_names_in_) == list(x_test.columns)
+    assert (loaded.neighbour_weight, loaded.n_neighbors) == (0.75, 5)
+    detector.model_.save(tmp_path / "model.keras")  # a bare model: arguments from its layers
+    from_model = VAEDetector.load(tmp_path / "model.keras")
+    assert (from_model.neighbour_weight, from_model.n_neighbors) == (0.75, 5)
     assert not list(tmp_path.glob(".tmp-*"))  # the atomic write left nothing behind
 
 

@@ -33,8 +33,17 @@ def test_one_member_takes_two_dimensional_codes():
 
 
 def test_config_round_trip_and_bad_arguments():
-    clone = config_round_trip(LatentNeighbours(bank_size=8, members=2, latent_dim=3, k=2))
+    clone = config_round_trip(
+        LatentNeighbours(bank_size=8, members=2, latent_dim=3, k=2, weight=0.25)
+    )
     assert (clone.bank_size, clone.members, clone.latent_dim, clone.k) == (8, 2, 3, 2)
+    assert clone.weight == 0.25
+    # Files saved before the weight existed have none: equal weights, as they were scored.
+    old_config = {"bank_size": 8, "members": 2, "latent_dim": 3, "k": 2}
+    assert LatentNeighbours.from_config(old_config).weight == 1.0
+    for bad in (-0.5, True, "1"):
+        with pytest.raises(ValueError, match="Expected `weight` to be a non-negative float"):
+            LatentNeighbours(bank_size=3, members=1, latent_dim=2, weight=bad)
     with pytest.raises(ValueError, match="at most `bank_size`"):
         LatentNeighbours(bank_size=3, members=1, latent_dim=2, k=4)
     with pytest.raises(ValueError, match="Received: k=0"):

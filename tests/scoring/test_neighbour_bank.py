@@ -9,13 +9,14 @@ from tfvae.models import LatentNeighbours
 from tfvae.scoring.scores import score_in_batches
 
 
-def _trained_vae(x, bank_size):
+def _trained_vae(x, bank_size, neighbour_weight=1.0):
     vae = build_dense_vae(
         x.shape[1],
         latent_dim=2,
         hidden_units=(16,),
         bank_size=bank_size,
         n_neighbors=3,
+        neighbour_weight=neighbour_weight,
         score_name="elbo_neighbours",
         seed=0,
     )
@@ -63,3 +64,16 @@ def test_scores_that_need_the_bank_say_how_to_fill_it():
     with pytest.raises(ValueError, match="at least `bank_size` \\(150\\) rows"):
         tfvae.remember_neighbours(vae, x)
     assert isinstance(vae.neighbours, LatentNeighbours)
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.5, 2.0])
+def test_the_neighbour_weight_scales_its_term_in_elbo_neighbours(weight):
+    x_train, x_test, _ = with_anomalies(n_normal=400, n_anomalies=40)
+    vae = _trained_vae(x_train, bank_size=300, neighbour_weight=weight)
+    tfvae.remember_neighbours(vae, x_train, x_test[:200], seed=1)
+    out = score_in_batches(vae, x_test, keys=("score", "negative_elbo", "neighbour_distance"))
+    center, scale = np.asarray(vae.score_calibration_value())
+    z = (np.stack([out["negative_elbo"], out["neighbour_distance"]], axis=1) - center) / scale
+    compressed = np.sign(z) * np.log1p(np.abs(z))
+    expected = compressed[:, 0] + weight * compressed[:, 1]
+    np.testing.assert_allclose(out["score"], expected, rtol=1e-4, atol=1e-5)

@@ -60,6 +60,8 @@ class BaseVAEDetector(KerasDetector):
             anomalies) and nothing otherwise: on clean rows the filter only removes
             rare normal rows, which then score as anomalies (benchmarks/README.md).
         n_neighbors: int. Which nearest remembered row measures `neighbour_distance`.
+        neighbour_weight: float >= 0. Weight of the neighbour distance against the
+            negative ELBO in `elbo_neighbours` (both on the robust log scale).
         epochs: int or `"auto"`. Maximum epochs; `"auto"` gives about
             `tfvae.fitting.schedule.STEP_BUDGET` training steps whatever the number of
             rows (`training_schedule`).
@@ -91,6 +93,7 @@ class BaseVAEDetector(KerasDetector):
         trim_fraction=0.0,
         filter_fraction="auto",
         n_neighbors=5,
+        neighbour_weight=0.5,
         epochs="auto",
         batch_size=128,
         learning_rate=3e-3,
@@ -112,6 +115,7 @@ class BaseVAEDetector(KerasDetector):
         self.trim_fraction = trim_fraction
         self.filter_fraction = filter_fraction
         self.n_neighbors = n_neighbors
+        self.neighbour_weight = neighbour_weight
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -142,6 +146,7 @@ class BaseVAEDetector(KerasDetector):
             trim_fraction=self.trim_fraction,
             bank_size=bank_size,
             n_neighbors=self.n_neighbors,
+            neighbour_weight=self.neighbour_weight,
         )
 
     def _fit_scores(self, rows):
@@ -328,6 +333,7 @@ def _params_of(model):
     )
     if model.neighbours is not None:
         params["n_neighbors"] = model.neighbours.k
+        params["neighbour_weight"] = model.neighbours.weight
     if model.variational:
         params["beta"] = float(keras.ops.convert_to_numpy(model.beta))
     encoder = model.encoder

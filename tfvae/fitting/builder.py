@@ -56,6 +56,7 @@ def build_dense_vae(
     likelihood="gaussian",
     bank_size=None,
     n_neighbors=5,
+    neighbour_weight=1.0,
     **vae_kwargs,
 ):
     """A `VAE` (or, with `variational=False`, an `Autoencoder`) of dense parts.
@@ -78,6 +79,8 @@ def build_dense_vae(
         bank_size: int or None. Rows of the latent neighbour bank (None: no bank).
         n_neighbors: int. Which neighbour's distance the bank measures (at most
             `bank_size`).
+        neighbour_weight: float. Weight of the neighbour distance in `elbo_neighbours`
+            (`LatentNeighbours`).
         **vae_kwargs: other `VAE` arguments (`preprocessor`, `observation_noise`,
             `score_name`, `seed`, `feature_names`, `trim_fraction`, ...).
 
@@ -96,7 +99,12 @@ def build_dense_vae(
     )
     if bank_size is not None:
         vae_kwargs["neighbours"] = LatentNeighbours(
-            bank_size, members, latent_dim, k=min(n_neighbors, bank_size), name="neighbours"
+            bank_size,
+            members,
+            latent_dim,
+            k=min(n_neighbors, bank_size),
+            weight=neighbour_weight,
+            name="neighbours",
         )
     if variational:
         return VAE(encoder, decoder, beta=beta, likelihood=likelihood, name="vae", **vae_kwargs)

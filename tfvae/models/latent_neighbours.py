@@ -1,5 +1,7 @@
 """Distance of posterior means to their k-th nearest neighbour among remembered rows."""
 
+import numbers
+
 import keras
 import tensorflow as tf
 
@@ -26,6 +28,9 @@ class LatentNeighbours(keras.layers.Layer):
         members: int. Ensemble members (1 for a single VAE).
         latent_dim: int. Size of each latent code.
         k: int. Which neighbour's distance (1 = the nearest); at most `bank_size`.
+        weight: float >= 0. Weight of this distance, once on the robust log scale, where
+            `elbo_neighbours` adds it to the negative ELBO's (1: equal weights, as in
+            files saved before the weight existed).
         **kwargs: base `Layer` arguments.
 
     Example:
@@ -36,12 +41,17 @@ class LatentNeighbours(keras.layers.Layer):
     ```
     """
 
-    def __init__(self, bank_size, members, latent_dim, k=5, **kwargs):
+    def __init__(self, bank_size, members, latent_dim, k=5, weight=1.0, **kwargs):
         super().__init__(**kwargs)
         self.bank_size = check_positive_int("bank_size", bank_size)
         self.members = check_positive_int("members", members)
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
         self.k = check_positive_int("k", k)
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not weight >= 0:
+            raise ValueError(
+                f"Expected `weight` to be a non-negative float. Received: weight={weight!r}"
+            )
+        self.weight = float(weight)
         if self.k > self.bank_size:
             raise ValueError(
                 f"Expected `k` to be at most `bank_size` ({self.bank_size}). Received: k={k}"
@@ -103,4 +113,5 @@ class LatentNeighbours(keras.layers.Layer):
             "members": self.members,
             "latent_dim": self.latent_dim,
             "k": self.k,
+            "weight": self.weight,
         }

@@ -151,7 +151,9 @@ def _neighbour_scores(model, z_mean, outputs, keys):
     found = {"neighbour_distance": neighbours(z_mean)}
     if combined:
         pair = tf.stack([outputs["negative_elbo"], found["neighbour_distance"]], axis=1)
-        found["elbo_neighbours"] = losses.calibrated_sum(pair, model.score_calibration)
+        found["elbo_neighbours"] = losses.calibrated_sum(
+            pair, model.score_calibration, weights=(1.0, neighbours.weight)
+        )
     return found
 
 
@@ -182,6 +184,16 @@ def decisions(model, features, score, valid=None):
 
 #: Rows per call of `score_in_batches` (benchmarks/speed_profile.py measured the batch sizes).
 SCORE_BATCH = 8192
+#: Entries (float32) of the `[rows, bank]` distance matrix that one call of
+#: `score_in_batches` computes per member at most: 16 MB.
+#: TensorFlow's oneDNN CPU allocator (on by default on x86 Linux) serves tensors of
+#: 256 KB and more from a pool that never returns memory to the system and grows by
+#: regions of doubling size. At 8192 rows against the default bank of 2048 codes
+#: (64 MB matrices), the second of a loop of default fits found the first fit's
+#: regions fragmented and added one twice as large, kept for good; with 16 MB
+#: matrices the regions of the first fit serve every later one
+#: (benchmarks/results/fit_memory.md).
+NEIGHBOUR_MATRIX_ENTRIES = 2048 * 2048
 
 
 def _pick(keys, mc_samples):
@@ -260,7 +272,8 @@ def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=None, mc_samples=0):
     Args:
         model: a VAE.
         x: numpy array (or dict of numpy arrays for raw-column models).
-        batch_size: int. Rows per batch.
+        batch_size: int. Rows per batch (fewer when the keys need a neighbour
+            bank: `NEIGHBOUR_MATRIX_ENTRIES`).
         keys: names of the outputs to return (None: `score_outputs(model)`).
         mc_samples: int. See `anomaly_scores`.
 
@@ -272,7 +285,7 @@ def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=None, mc_samples=0):
     scorer = batch_scorer(model, keys, mc_samples)
     n_rows = len(tf.nest.flatten(x)[0])
     results = None
-    for start, stop, batch in row_slices(x, batch_size):
+    for start, stop, batch in row_slices(x, _rows_per_call(model, scorer.keys, batch_size)):
         out = scorer(batch)
         if results is None:
             results = {
@@ -283,3 +296,14 @@ def score_in_batches(model, x, batch_size=SCORE_BATCH, keys=None, mc_samples=0):
     if results is None:  # no rows: one empty call gives the shapes and dtypes
         return {k: v.numpy() for k, v in scorer(x).items()}
     return results
+
+
+def _rows_per_call(model, keys, batch_size):
+    """`batch_size`, or fewer rows when the outputs `keys` need the distances to a neighbour
+    bank: at most `NEIGHBOUR_MATRIX_ENTRIES` per `[rows, bank]` matrix."""
+    neighbours = getattr(model, "neighbours", None)
+    if neighbours is None or not any(
+        _wanted(keys, model.score_name, name) for name in NEIGHBOUR_SCORES
+    ):
+        return batch_size
+    return max(1, min(batch_size, NEIGHBOUR_MATRIX_ENTRIES // neighbours.bank_size))
