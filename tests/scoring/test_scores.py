@@ -168,16 +168,17 @@ def test_neighbour_scores_bound_the_distance_matrix_of_each_call(monkeypatch):
     # TensorFlow's oneDNN allocator keeps the memory of its largest tensors for good: a
     # call's `[rows, bank]` matrix stays within `NEIGHBOUR_MATRIX_ENTRIES`, other keys
     # keep the batch size.
-    from tfvae import remember_neighbours, scores
+    from tfvae import remember_neighbours
     from tfvae.fitting.builder import build_dense_vae
+    from tfvae.scoring import scores
 
     x = gaussian_blobs(100)
     vae = build_dense_vae(
         x.shape[1], latent_dim=2, hidden_units=(8,), bank_size=40, score_name="elbo_neighbours"
     )
     remember_neighbours(vae, x)
-    sizes, original = [], scores.array_batches
-    monkeypatch.setattr(scores, "array_batches", lambda x, n: sizes.append(n) or original(x, n))
+    sizes, original = [], scores.row_slices
+    monkeypatch.setattr(scores, "row_slices", lambda x, n: sizes.append(n) or original(x, n))
     monkeypatch.setattr(scores, "NEIGHBOUR_MATRIX_ENTRIES", 40 * 16)
     out = score_in_batches(vae, x, batch_size=64, keys=("score",))
     score_in_batches(vae, x, batch_size=64, keys=("feature_errors",))
