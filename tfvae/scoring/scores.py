@@ -73,24 +73,60 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
         return {**outputs, **decisions(model, outputs["features"], outputs["score"])}
     features = model.features(inputs)
     z_mean, z_log_var = model.posterior(features, training=False)
-    if mc_samples:
-        noise_shape = tf.shape(z_mean)
-        codes = [
-            z_mean
-            + tf.exp(0.5 * z_log_var)
-            * tf.random.stateless_normal(noise_shape, seed=[seed, index], dtype=z_mean.dtype)
-            for index in range(int(mc_samples))
-        ]
-    else:
-        codes = [z_mean]
+    codes = _latent_codes(z_mean, z_log_var, mc_samples, seed)
+    outputs = _reconstruction_outputs(model, features, z_mean, z_log_var, codes, keys)
+    outputs.update(_neighbour_scores(model, z_mean, outputs, keys))
+    if model.score_name in outputs:
+        outputs["score"] = outputs[model.score_name]
+        outputs.update(decisions(model, features, outputs["score"], outputs["valid"]))
+    return outputs
+
+
+def _latent_codes(z_mean, z_log_var, mc_samples, seed):
+    """The codes to decode: `[z_mean]`, or `mc_samples` posterior draws.
+
+    The draws use stateless noise seeded by `(seed, index)`, so a traced scorer holds no
+    random state and every export path draws the same codes.
+    """
+    if not mc_samples:
+        return [z_mean]
+    noise_shape = tf.shape(z_mean)
+    return [
+        z_mean
+        + tf.exp(0.5 * z_log_var)
+        * tf.random.stateless_normal(noise_shape, seed=[seed, index], dtype=z_mean.dtype)
+        for index in range(int(mc_samples))
+    ]
+
+
+def _reconstruction_outputs(model, features, z_mean, z_log_var, codes, keys):
+    """Every output of `anomaly_scores` that the decoded `codes` give: `features`,
+    `reconstruction`, the posterior moments, `feature_errors`, the error scores the outputs
+    `keys` need (`_error_scores`) and `valid`."""
     reconstructions = [model.decode(z) for z in codes]
-    log_var = model.observation_log_var
-    log_var = None if log_var is None else tf.convert_to_tensor(log_var)
     # An ensemble decodes [batch, K, ...]: every score is the mean over its K members.
     targets = model.member_targets(features)
-    members = float(model.members)
     wanted = terms_lib.needed_terms(ALL_OUTPUTS if keys is None else keys, model.score_name)
-    terms = [  # the KL and validity do not depend on the sample: once
+    terms = _terms_per_code(model, targets, reconstructions, z_mean, z_log_var, wanted)
+    outputs = {
+        "features": features,
+        "reconstruction": model.average_members(_mean_over_samples(reconstructions)),
+        "z_mean": z_mean,
+        "z_log_var": z_log_var,
+        "feature_errors": model.average_members(
+            _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
+        ),
+    }
+    outputs.update(_error_scores(terms, wanted, float(model.members)))
+    outputs["valid"] = terms[0]["valid"] if "valid" in wanted else _valid(features)
+    return outputs
+
+
+def _terms_per_code(model, targets, reconstructions, z_mean, z_log_var, wanted):
+    """The error terms `wanted` (`tfvae.scoring.error_terms`) of each reconstruction."""
+    log_var = model.observation_log_var
+    log_var = None if log_var is None else tf.convert_to_tensor(log_var)
+    return [  # the KL and validity do not depend on the sample: once
         terms_lib.error_terms(
             targets,
             r,
@@ -102,30 +138,23 @@ def anomaly_scores(model, inputs, mc_samples=0, seed=0, keys=None):
         )
         for index, r in enumerate(reconstructions)
     ]
-    outputs = {
-        "features": features,
-        "reconstruction": model.average_members(_mean_over_samples(reconstructions)),
-        "z_mean": z_mean,
-        "z_log_var": z_log_var,
-        "feature_errors": model.average_members(
-            _mean_over_samples([losses.squared_error(targets, r) for r in reconstructions])
-        ),
-    }
+
+
+def _error_scores(terms, wanted, members):
+    """The named error scores from the terms of every code (`_terms_per_code`), averaged
+    over the codes; the KL and the likelihood, which `error_terms` sums over an ensemble's
+    `members`, per member."""
+    scores = {}
     for name in ("reconstruction_error", "reconstruction_error_mae"):
         (term,) = OUTPUT_TERMS[name]
         if term in wanted:
-            outputs[name] = _mean_over_samples([t[term] for t in terms])
+            scores[name] = _mean_over_samples([t[term] for t in terms])
     if "kl" in wanted:
-        outputs["kl"] = terms[0]["kl"] / members
+        scores["kl"] = terms[0]["kl"] / members
     if "nll" in wanted:
         nll = _mean_over_samples([t["nll"] for t in terms]) / members
-        outputs["negative_elbo"] = nll + outputs["kl"]
-    outputs["valid"] = terms[0]["valid"] if "valid" in wanted else _valid(features)
-    outputs.update(_neighbour_scores(model, z_mean, outputs, keys))
-    if model.score_name in outputs:
-        outputs["score"] = outputs[model.score_name]
-        outputs.update(decisions(model, features, outputs["score"], outputs["valid"]))
-    return outputs
+        scores["negative_elbo"] = nll + scores["kl"]
+    return scores
 
 
 def _wanted(keys, score_name, name):
