@@ -1,5 +1,6 @@
 """`export_model`: one call from a trained model to a TF Serving version and `.tflite` files."""
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -143,35 +144,69 @@ def export_model(
     formats = _as_tuple(formats, "formats", FORMATS)
     quantize = _as_tuple(quantize, "quantize", tflite.QUANTIZATIONS)
     version, version_dir = layout.resolve_version(out, name, version)
+    model, value, calibration = _model_and_threshold(model_or_path, threshold, calibration)
+    with _threshold_set_to(model, value):
+        names, files, metadata = _write_version(
+            model, version_dir, name, formats, quantize, value, calibration, training_summary
+        )
+    return _result(version, version_dir, formats, names, files, metadata)
+
+
+def _model_and_threshold(model_or_path, threshold, calibration):
+    """The model to export, the threshold it exports with, and how that threshold was set
+    (for the metadata)."""
     if calibration is None and hasattr(model_or_path, "threshold_rule_"):
         calibration = model_or_path.threshold_rule_.to_dict()  # a fitted detector knows its rule
     model = load_for_export(model_or_path)
     value, source = _resolve_threshold(model, threshold)
+    # An explicit threshold replaces whatever calibration the model had.
+    return model, value, source if threshold is not None else (calibration or source)
+
+
+@contextlib.contextmanager
+def _threshold_set_to(model, value):
+    """Exports with the threshold `value`, and gives the model back its own threshold after,
+    even when the export fails: the caller's model must not change."""
     original = keras.ops.convert_to_numpy(model.threshold)
     model.threshold.assign(value)
     try:
-        with layout.publish(version_dir) as tmp, tempfile.TemporaryDirectory() as scratch:
-            sm_dir = tmp if "savedmodel" in formats else os.path.join(scratch, "savedmodel")
-            metadata = meta.build_metadata(
-                model,
-                value,
-                # An explicit threshold replaces whatever calibration the model had.
-                source if threshold is not None else (calibration or source),
-                list(sig.signature_inputs(model)),
-                training_summary,
-            )
-            names = _write_savedmodel(model, sm_dir, name, metadata)
-            files = {}
-            if "tflite" in formats:
-                os.makedirs(os.path.join(tmp, "tflite"))
-                for q in quantize:
-                    path = os.path.join(tmp, "tflite", f"{name}.{tflite.SUFFIXES[q]}.tflite")
-                    files[q] = tflite.write_tflite(sm_dir, path, q, metadata)
-            if "savedmodel" not in formats:
-                meta.write_metadata(metadata, os.path.join(tmp, meta.FILENAME))
+        yield
     finally:
         model.threshold.assign(original)
+
+
+def _write_version(model, version_dir, name, formats, quantize, value, calibration, summary):
+    """Writes the `formats` of `model` to `version_dir` atomically (`layout.publish`).
+
+    Returns:
+        The SavedModel's signature names, `{quantization: .tflite path in version_dir}`
+        and the metadata.
+    """
+    with layout.publish(version_dir) as tmp, tempfile.TemporaryDirectory() as scratch:
+        # The TFLite converter reads a SavedModel: kept out of the version when not asked for.
+        sm_dir = tmp if "savedmodel" in formats else os.path.join(scratch, "savedmodel")
+        signature_names = list(sig.signature_inputs(model))
+        metadata = meta.build_metadata(model, value, calibration, signature_names, summary)
+        names = _write_savedmodel(model, sm_dir, name, metadata)
+        files = _write_tflite(tmp, sm_dir, name, quantize, metadata) if "tflite" in formats else {}
+        if "savedmodel" not in formats:
+            meta.write_metadata(metadata, os.path.join(tmp, meta.FILENAME))
     files = {q: os.path.join(version_dir, os.path.relpath(p, tmp)) for q, p in files.items()}
+    return names, files, metadata
+
+
+def _write_tflite(tmp, sm_dir, name, quantize, metadata):
+    """Converts the SavedModel `sm_dir` once per `quantize` variant into `<tmp>/tflite/`."""
+    os.makedirs(os.path.join(tmp, "tflite"))
+    files = {}
+    for q in quantize:
+        path = os.path.join(tmp, "tflite", f"{name}.{tflite.SUFFIXES[q]}.tflite")
+        files[q] = tflite.write_tflite(sm_dir, path, q, metadata)
+    return files
+
+
+def _result(version, version_dir, formats, names, files, metadata):
+    """The `ExportResult` of a published version, with the size of each artifact."""
     sizes = {p: os.path.getsize(p) for p in files.values()}
     saved_model_dir = version_dir if "savedmodel" in formats else None
     if saved_model_dir:
