@@ -243,6 +243,22 @@ def score_files(
         ValueError: a bad option, prefix or export; a file without the model's columns.
         RuntimeError: the counters do not add up (a bug; nothing is published).
     """
+    options, previous = _check_options(output_format, output_prefix, pipeline_args, overwrite)
+    files, handler = _check_inputs(export_dir, input_pattern, previous, feature_errors, key_column)
+    with output_files.staged(output_prefix, output_format, overwrite) as staged:
+        counts, seconds = _run_job(
+            options, files, handler, staged, output_format, key_column, block_bytes, run_inference
+        )
+    return _summary(files, counts, seconds, staged.outputs, _workers(options))
+
+
+def _check_options(output_format, output_prefix, pipeline_args, overwrite):
+    """Checks the options and the outputs of `score_files`: first, as they cost nothing.
+
+    Returns:
+        The Beam pipeline options and the outputs of this prefix already there (which
+        `overwrite` allows to replace).
+    """
     if output_format not in output_files.FORMATS:
         raise ValueError(
             f"Expected `output_format` in {output_files.FORMATS}. "
@@ -257,27 +273,44 @@ def score_files(
             f"{clean(previous[0])}); "
             "pass --overwrite to replace them."
         )
+    return options, previous
+
+
+def _check_inputs(export_dir, input_pattern, previous, feature_errors, key_column):
+    """Lists the input files (refusing the `previous` outputs) and loads the export once.
+
+    Returns:
+        The input files and the export's model handler, checked against the files' columns.
+    """
     files = _input_files(input_pattern, previous)
     handler = ExportModelHandler(export_dir, feature_errors=feature_errors).check()
     _check_headers(files, handler, key_column)
-    with output_files.staged(output_prefix, output_format, overwrite) as staged:
-        pipeline = build_pipeline(
-            options,
-            files,
-            handler,
-            staged.prefix,
-            output_format,
-            key_column,
-            block_bytes=block_bytes,
-            run_inference=run_inference,
-        )
-        start = time.perf_counter()
-        result = pipeline.run()
-        result.wait_until_finish()
-        seconds = time.perf_counter() - start
-        counts = _counters(result)
-        _check_counts(counts)
-    return _summary(files, counts, seconds, staged.outputs, _workers(options))
+    return files, handler
+
+
+def _run_job(options, files, handler, staged, output_format, key_column, block_bytes, inference):
+    """Builds and runs the job writing under `staged.prefix`.
+
+    Returns:
+        The job's counters (checked: `_check_counts`) and the seconds it ran.
+    """
+    pipeline = build_pipeline(
+        options,
+        files,
+        handler,
+        staged.prefix,
+        output_format,
+        key_column,
+        block_bytes=block_bytes,
+        run_inference=inference,
+    )
+    start = time.perf_counter()
+    result = pipeline.run()
+    result.wait_until_finish()
+    seconds = time.perf_counter() - start
+    counts = _counters(result)
+    _check_counts(counts)
+    return counts, seconds
 
 
 def _check_counts(counts):
