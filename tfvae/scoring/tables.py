@@ -11,6 +11,7 @@ import contextlib
 import gzip
 import os
 import time
+import typing
 
 import numpy as np
 import pyarrow as pa
@@ -75,6 +76,34 @@ def score_table(
     report = score_table("runs/demo/model.keras", "runs/demo/test.csv", "scores.csv")
     ```
     """
+    job = _open_job(model, path, out_path, batch_size, overwrite)
+    report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
+    report["ignored_columns"] = job.inputs.ignored(job.header)
+    start = time.perf_counter()
+    _score_blocks(job, report, block_bytes, overwrite, progress)
+    report["seconds"] = round(time.perf_counter() - start, 3)
+    report["rows_per_s"] = round(report["rows"] / max(report["seconds"], 1e-9))
+    report["output"] = job.out_path
+    return report
+
+
+class _Job(typing.NamedTuple):
+    """A `score_table` job, checked and ready for the first block (`_open_job`)."""
+
+    path: str
+    out_path: str
+    header: list  # the input's column names
+    model: object
+    inputs: ModelInputs
+    specs: list  # the columns to read, `{"name", "kind"}` each (`ModelInputs.specs`)
+    scorer: object  # `batch_scorer` of the served outputs, traced for any batch size
+    calibrated: bool  # whether the model has a threshold (else `is_anomaly` is empty)
+    batch_size: int
+
+
+def _open_job(model, path, out_path, batch_size, overwrite):
+    """Checks the arguments, the output and the input's header, loads the model and traces
+    its scorer: a mistake is reported before any row is read or anything written."""
     if int(batch_size) < 1:
         raise ValueError(
             f"Expected `batch_size` to be a positive int. Received: batch_size={batch_size!r}"
@@ -91,31 +120,37 @@ def score_table(
     scorer = batch_scorer(model, keys=SERVED_OUTPUTS)
     _trace_once(scorer, model, inputs)
     calibrated = model.threshold_value() is not None
-    report = {"rows": 0, "scored": 0, "n_errors": 0, "errors": [], "unknown_categories": {}}
-    report["ignored_columns"] = inputs.ignored(header)
-    start = time.perf_counter()
+    return _Job(path, out_path, header, model, inputs, specs, scorer, calibrated, int(batch_size))
+
+
+def _score_blocks(job, report, block_bytes, overwrite, progress):
+    """Scores the input block by block into a temporary file renamed to the output at the
+    end (`atomic_path`), counting the rows in `report`."""
     with (
-        _measured_input(path) as (source, share_read),
-        atomic_path(out_path, overwrite=overwrite) as tmp,
-        _writer(tmp, out_path) as write,
+        _measured_input(job.path) as (source, share_read),
+        atomic_path(job.out_path, overwrite=overwrite) as tmp,
+        _writer(tmp, job.out_path) as write,
     ):
-        for batch in iter_table_batches(source, specs, name=path, block_bytes=block_bytes):
-            _count_unknown(model, inputs, batch, report)
-            scores = _score(scorer, inputs.batch(batch.columns, specs), int(batch_size))
-            write(_result_table(batch, scores, calibrated))
-            report["rows"] += len(batch.lines) + len(batch.errors)
-            report["scored"] += len(batch.lines)
-            report["n_errors"] += len(batch.errors)
-            room = MAX_REPORTED_ERRORS - len(report["errors"])
-            report["errors"].extend(batch.errors[: max(room, 0)])
+        for batch in iter_table_batches(source, job.specs, name=job.path, block_bytes=block_bytes):
+            write(_score_block(job, batch, report))
             if progress is not None:
                 progress.update(report["rows"], share_read(report["rows"]))
     if progress is not None:
         progress.close()
-    report["seconds"] = round(time.perf_counter() - start, 3)
-    report["rows_per_s"] = round(report["rows"] / max(report["seconds"], 1e-9))
-    report["output"] = out_path
-    return report
+
+
+def _score_block(job, batch, report):
+    """The output table of one block (scored rows and rows in error, in file order),
+    counted in `report`."""
+    _count_unknown(job.model, job.inputs, batch, report)
+    scores = _score(job.scorer, job.inputs.batch(batch.columns, job.specs), job.batch_size)
+    table = _result_table(batch, scores, job.calibrated)
+    report["rows"] += len(batch.lines) + len(batch.errors)
+    report["scored"] += len(batch.lines)
+    report["n_errors"] += len(batch.errors)
+    room = MAX_REPORTED_ERRORS - len(report["errors"])
+    report["errors"].extend(batch.errors[: max(room, 0)])
+    return table
 
 
 @contextlib.contextmanager
