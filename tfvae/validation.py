@@ -94,7 +94,19 @@ def check_features(
             wrong width or column names.
         TypeError: sparse matrices; objects that are not numbers.
     """
-    names = None
+    array, names = _as_array(x, name, feature_names)
+    _check_shape(array, name, n_features, owner)
+    # No copy of float32 input: scoring a large array must not hold it twice.
+    array = array.astype(np.float32, copy=False)
+    if not allow_nonfinite:
+        _check_finite(array, names, name, purpose)
+    return array, names
+
+
+def _as_array(x, name, feature_names):
+    """`(array, names)`: the values of `x` (float64 for a DataFrame) and its column names
+    (None for numpy input), refusing sparse input and, for a DataFrame, bad columns
+    (`_frame_names`)."""
     if type(x).__module__.startswith("scipy.sparse"):
         raise TypeError(
             f"Expected `{name}` to be a dense array or DataFrame: sparse input is not "
@@ -102,26 +114,38 @@ def check_features(
             f"{getattr(x, 'shape', '?')}); convert it first with `{name}.toarray()` if it fits "
             "in memory."
         )
-    if isinstance(x, pd.DataFrame):
-        check_unique_columns(x, name)
-        names = [str(c) for c in x.columns]
-        bad = [str(c) for c, dtype in x.dtypes.items() if not _is_numeric(dtype)]
-        if bad:
-            raise ValueError(
-                f"`{name}` has non-numeric columns {quote(bad)}; encode them first (or use the "
-                "tabular preprocessing, which takes string columns)."
-            )
-        if feature_names is not None and names != list(feature_names):
-            missing = [c for c in feature_names if c not in names]
-            extra = [c for c in names if c not in feature_names]
-            raise ValueError(
-                f"`{name}` columns differ from those seen in fit: missing {quote(missing)}, "
-                f"unexpected {quote(extra)}" + ("" if missing or extra else ", or in another order")
-            )
-        # Nullable dtypes (Float64, Int64) hold pd.NA: read it as NaN, reported below.
-        array = x.to_numpy(dtype="float64", na_value=np.nan)
-    else:
-        array = _numeric_array(x, name)
+    if not isinstance(x, pd.DataFrame):
+        return _numeric_array(x, name), None
+    names = _frame_names(x, name, feature_names)
+    # Nullable dtypes (Float64, Int64) hold pd.NA: read it as NaN, which `_check_finite`
+    # reports (or lets through to be scored as invalid).
+    return x.to_numpy(dtype="float64", na_value=np.nan), names
+
+
+def _frame_names(frame, name, feature_names):
+    """The column names of `frame`, refusing repeated or non-numeric columns and, when
+    `feature_names` (seen in `fit`) are given, other names or another order."""
+    check_unique_columns(frame, name)
+    names = [str(c) for c in frame.columns]
+    bad = [str(c) for c, dtype in frame.dtypes.items() if not _is_numeric(dtype)]
+    if bad:
+        raise ValueError(
+            f"`{name}` has non-numeric columns {quote(bad)}; encode them first (or use the "
+            "tabular preprocessing, which takes string columns)."
+        )
+    if feature_names is not None and names != list(feature_names):
+        missing = [c for c in feature_names if c not in names]
+        extra = [c for c in names if c not in feature_names]
+        raise ValueError(
+            f"`{name}` columns differ from those seen in fit: missing {quote(missing)}, "
+            f"unexpected {quote(extra)}" + ("" if missing or extra else ", or in another order")
+        )
+    return names
+
+
+def _check_shape(array, name, n_features, owner):
+    """Refuses an array that is not 2-D, has no row or no column, or whose width is not
+    `n_features` (when given: the width seen in `fit`)."""
     if array.ndim != 2:
         hint = (
             " Reshape your data with x.reshape(-1, 1) (one feature) or x.reshape(1, -1) (one row)."
@@ -141,11 +165,6 @@ def check_features(
             f"{name} has {array.shape[1]} features, but {owner} is expecting {n_features} "
             "features as input (as in `fit`)."
         )
-    # No copy of float32 input: scoring a large array must not hold it twice.
-    array = array.astype(np.float32, copy=False)
-    if not allow_nonfinite:
-        _check_finite(array, names, name, purpose)
-    return array, names
 
 
 def _check_finite(array, names, name, purpose, block_rows=65536):
