@@ -190,17 +190,35 @@ def evaluate(
     result["metrics"]["auroc"]
     ```
     """
-    if out_dir is not None and plots:
-        require_extra("plots", "evaluate draws plots (pass plots=False to skip them)")
+    _require_plots_extra(out_dir, plots)
     vae, detector, threshold = _resolve(model_or_detector, threshold)
     x, y, source = _labels(vae, _inputs(vae, x), y, synthetic, n_synthetic, seed)
     scores = _scores(vae, detector, x)
-    if y is None:
-        y_metrics = np.zeros(_n_rows(x), np.int64)
-    else:
-        y_metrics = y
+    result = _result(model_or_detector, vae, scores, y, _n_rows(x), source, threshold)
+    plot_args = (scores, y, threshold, _history(history, detector), x) if plots else None
+    _write_outputs(result, out_dir, overwrite, plot_args)
+    return result
+
+
+def _require_plots_extra(out_dir, plots):
+    """Fails before any work when plots are asked for and matplotlib is missing."""
+    if out_dir is not None and plots:
+        require_extra("plots", "evaluate draws plots (pass plots=False to skip them)")
+
+
+def _history(history, detector):
+    """The training losses to plot: `history`, else a detector's `history_` (or None)."""
+    if history is None and detector is not None:
+        return getattr(detector, "history_", None)
+    return history
+
+
+def _result(model_or_detector, vae, scores, y, n_rows, source, threshold):
+    """The result of `evaluate` (`plots` still empty): the metrics at `threshold`, and the
+    AUROC of each finite score when `y` has both classes (no labels: all normal)."""
+    y_metrics = np.zeros(n_rows, np.int64) if y is None else y
     has_both = len(np.unique(y_metrics)) == 2
-    result = {
+    return {
         "model": type(model_or_detector).__name__,
         "score_name": vae.score_name if vae is not None else "score",
         "labels": source,
@@ -212,14 +230,18 @@ def evaluate(
         },
         "plots": {},
     }
-    if out_dir is not None:
-        if history is None and detector is not None:
-            history = getattr(detector, "history_", None)
-        with staged_folder(out_dir, overwrite=overwrite) as staging:
-            if plots:
-                made = _plots(staging, scores, y, threshold, history, x)
-                result["plots"] = {
-                    k: os.path.join(out_dir, os.path.basename(p)) for k, p in made.items()
-                }
-            write_report(result, staging)
-    return result
+
+
+def _write_outputs(result, out_dir, overwrite, plot_args):
+    """Writes the report and, given `plot_args` (those of `_plots` after its folder), the
+    plots into `out_dir`, all published together (`staged_folder`); `result["plots"]`
+    gets their final paths. Without `out_dir`, writes nothing."""
+    if out_dir is None:
+        return
+    with staged_folder(out_dir, overwrite=overwrite) as staging:
+        if plot_args is not None:
+            made = _plots(staging, *plot_args)
+            result["plots"] = {
+                k: os.path.join(out_dir, os.path.basename(p)) for k, p in made.items()
+            }
+        write_report(result, staging)
