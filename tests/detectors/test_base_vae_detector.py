@@ -18,6 +18,7 @@ VAE_ARGUMENTS = {
     "trim_fraction",
     "filter_fraction",
     "n_neighbors",
+    "neighbour_weight",
     "epochs",
     "batch_size",
     "learning_rate",
